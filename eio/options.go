@@ -1,0 +1,65 @@
+package eio
+
+import "time"
+
+// Transport names, as the client sends them in the transport query parameter.
+const (
+	TransportPolling   = "polling"
+	TransportWebSocket = "websocket"
+)
+
+// Options configures a Server. Its zero value means the official engine.io
+// 6.6 defaults; a field's comment gives its default.
+type Options struct {
+	// PingInterval is how often the server pings a session. Zero means 25s.
+	PingInterval time.Duration
+	// PingTimeout is how long the server waits for the pong before it
+	// closes the session with reason "ping timeout". Zero means 20s.
+	PingTimeout time.Duration
+	// UpgradeTimeout is how long a probed WebSocket may take to complete
+	// the upgrade before it is closed (the session stays on polling).
+	// Zero means 10s.
+	UpgradeTimeout time.Duration
+	// MaxHTTPBufferSize is the largest message (WebSocket) or request body
+	// (polling) a client may send, in bytes; it is also announced to the
+	// client as maxPayload. Larger polling bodies are answered 413, larger
+	// WebSocket messages close the connection with 1009. Zero means 1e6.
+	MaxHTTPBufferSize int64
+	// Transports lists the transports clients may use. Nil means polling
+	// and websocket.
+	Transports []string
+	// DisallowUpgrades stops polling sessions from upgrading to WebSocket
+	// (engine.io's allowUpgrades: false).
+	DisallowUpgrades bool
+	// AllowRequest decides whether a handshake is accepted. A non-nil error
+	// refuses it: polling with 403 {"code":4,"message":err.Error()}, a
+	// WebSocket handshake with 400 and the message. It runs on the loop
+	// and must not block; nil accepts every handshake.
+	AllowRequest func(r *Request) error
+}
+
+// closeTimeout is how long a closing polling session waits for the GET that
+// carries its close packet (engine.io's Polling.closeTimeout).
+const closeTimeout = 30 * time.Second
+
+func (o *Options) withDefaults() Options {
+	c := *o
+	if c.PingInterval <= 0 {
+		c.PingInterval = 25 * time.Second
+	}
+	if c.PingTimeout <= 0 {
+		c.PingTimeout = 20 * time.Second
+	}
+	if c.UpgradeTimeout <= 0 {
+		c.UpgradeTimeout = 10 * time.Second
+	}
+	if c.MaxHTTPBufferSize <= 0 {
+		c.MaxHTTPBufferSize = 1e6
+	}
+	if c.Transports == nil {
+		c.Transports = []string{TransportPolling, TransportWebSocket}
+	} else {
+		c.Transports = append([]string(nil), c.Transports...)
+	}
+	return c
+}

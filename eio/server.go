@@ -1,0 +1,135 @@
+package eio
+
+import (
+	"bytes"
+	"strconv"
+	"time"
+)
+
+// Server is one Engine.IO endpoint: its options and connection handler.
+// Its sessions live in Shards, one per event loop, made with NewShard.
+//
+// Ownership: a Server is configured (OnConnection) before it serves and is
+// read-only afterwards, so any loop may read it.
+type Server struct {
+	opts         Options
+	onConnection func(*Session, *Request)
+
+	allowPolling, allowWebSocket bool
+	// The open packet's JSON after the sid, per transport.
+	openTailPolling, openTailWebSocket []byte
+}
+
+// NewServer returns a server with opts (nil means the defaults).
+func NewServer(opts *Options) *Server {
+	if opts == nil {
+		opts = &Options{}
+	}
+	srv := &Server{opts: opts.withDefaults()}
+	for _, t := range srv.opts.Transports {
+		switch t {
+		case TransportPolling:
+			srv.allowPolling = true
+		case TransportWebSocket:
+			srv.allowWebSocket = true
+		}
+	}
+	upgrades := srv.allowWebSocket && !srv.opts.DisallowUpgrades
+	srv.openTailPolling = srv.appendOpenTail(nil, upgrades)
+	srv.openTailWebSocket = srv.appendOpenTail(nil, false)
+	return srv
+}
+
+// OnConnection sets the function called, on the session's loop, for every
+// new session, with the handshake request (valid only during the call).
+// Call it before the server serves.
+func (srv *Server) OnConnection(fn func(s *Session, r *Request)) { srv.onConnection = fn }
+
+// MaxHTTPBufferSize returns the largest message or polling body accepted.
+func (srv *Server) MaxHTTPBufferSize() int64 { return srv.opts.MaxHTTPBufferSize }
+
+// PingInterval returns the heartbeat period.
+func (srv *Server) PingInterval() time.Duration { return srv.opts.PingInterval }
+
+func (srv *Server) appendOpenTail(dst []byte, upgrades bool) []byte {
+	dst = append(dst, `","upgrades":[`...)
+	if upgrades {
+		dst = append(dst, `"websocket"`...)
+	}
+	dst = append(dst, `],"pingInterval":`...)
+	dst = strconv.AppendInt(dst, srv.opts.PingInterval.Milliseconds(), 10)
+	dst = append(dst, `,"pingTimeout":`...)
+	dst = strconv.AppendInt(dst, srv.opts.PingTimeout.Milliseconds(), 10)
+	dst = append(dst, `,"maxPayload":`...)
+	dst = strconv.AppendInt(dst, srv.opts.MaxHTTPBufferSize, 10)
+	return append(dst, '}')
+}
+
+// appendOpen appends the open packet's data for session id on transport.
+func (srv *Server) appendOpen(dst []byte, id SID, websocket bool) []byte {
+	dst = append(dst, `{"sid":"`...)
+	dst = append(dst, id[:]...)
+	if websocket {
+		return append(dst, srv.openTailWebSocket...)
+	}
+	return append(dst, srv.openTailPolling...)
+}
+
+// Query holds the Engine.IO query parameters of a request, raw.
+type Query struct {
+	Transport, SID, EIO []byte
+}
+
+// Check validates what can be validated without the session, in the
+// official server's order: the transport, the Origin header and, for a
+// handshake (no sid), the method, the protocol version and AllowRequest.
+// upgrade is true for a WebSocket handshake request. The returned query is
+// valid as long as r is. Runs on any loop.
+func (srv *Server) Check(r *Request, upgrade bool) (Query, *RequestError) {
+	q := Query{
+		Transport: r.Query("transport"),
+		SID:       r.Query("sid"),
+		EIO:       r.Query("EIO"),
+	}
+	switch {
+	case bytes.Equal(q.Transport, []byte(TransportPolling)) && srv.allowPolling:
+	case bytes.Equal(q.Transport, []byte(TransportWebSocket)) && srv.allowWebSocket:
+	default:
+		return q, errUnknownTransport
+	}
+	if !validHeaderValue(r.Header("Origin")) {
+		return q, errBadRequest
+	}
+	if upgrade != bytes.Equal(q.Transport, []byte(TransportWebSocket)) {
+		// A WebSocket handshake for polling, or a websocket request
+		// without one. The official server answers the latter with
+		// BAD_REQUEST and opens then closes the former; both are 400 here.
+		return q, errBadRequest
+	}
+	if len(q.SID) > 0 {
+		return q, nil
+	}
+	if string(r.Method) != "GET" {
+		return q, errBadMethod
+	}
+	if string(q.EIO) != "4" {
+		return q, errUnsupported
+	}
+	if srv.opts.AllowRequest != nil {
+		if err := srv.opts.AllowRequest(r); err != nil {
+			return q, &RequestError{Code: Forbidden, Message: err.Error()}
+		}
+	}
+	return q, nil
+}
+
+// validHeaderValue reports whether v has no character Node's
+// checkInvalidHeaderChar rejects (controls other than tab, and DEL).
+func validHeaderValue(v []byte) bool {
+	for _, c := range v {
+		if (c < ' ' && c != '\t') || c == 0x7f {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,298 @@
+package eio
+
+import (
+	"encoding/binary"
+
+	"github.com/sioloop/sioloop/internal/wheel"
+	"github.com/valyala/bytebufferpool"
+)
+
+// Close reasons, named as the official server names them.
+const (
+	ReasonTransportClose = "transport close"
+	ReasonTransportError = "transport error"
+	ReasonPingTimeout    = "ping timeout"
+	ReasonParseError     = "parse error"
+	ReasonForcedClose    = "forced close"
+)
+
+type sessionState uint8
+
+const (
+	stateOpen    sessionState = iota
+	stateClosing              // polling: the close packet waits for a GET
+	stateClosed
+)
+
+type transportKind uint8
+
+const (
+	transportPolling transportKind = iota
+	transportWebSocket
+)
+
+// heartbeat phases: what the heartbeat timer does when it fires.
+type heartbeatPhase uint8
+
+const (
+	phaseInterval heartbeatPhase = iota // send a ping
+	phaseTimeout                        // no pong: close
+	phaseClosing                        // no GET came for the close packet
+)
+
+// Session is one Engine.IO client session.
+//
+// Ownership: a Session belongs to its shard's loop; every method must run
+// there (Shard says how to reach it). Bytes passed to the message handler
+// are valid only until it returns.
+type Session struct {
+	// Set at creation, then read-only.
+	id  SID
+	srv *Server
+
+	// Owner loop state.
+	shard     *Shard // nil while the session moves to another shard
+	state     sessionState
+	transport transportKind
+	phase     heartbeatPhase
+	// refreshed records that a packet already extended the current ping
+	// timeout once (the official server extends it once per ping).
+	refreshed bool
+	ws        WebSocket // the WebSocket transport
+	probeWS   WebSocket // the WebSocket being probed during an upgrade
+	probed    bool      // probeWS answered "2probe": polling GETs get noops
+	parked    Responder // the held long-polling GET
+	// pending holds packets not yet written: while polling without a held
+	// GET, and during an upgrade. Each is a header byte (type, 0x80 when
+	// binary), a 4-byte big-endian length, then the data.
+	pending      *bytebufferpool.ByteBuffer
+	heartbeat    wheel.Timer
+	upgradeTimer wheel.Timer
+
+	// User state, set by the connection handler.
+	onMessage func(s *Session, data []byte, binary bool)
+	onClose   func(s *Session, reason string)
+	ctx       any
+}
+
+// ID returns the session id.
+func (s *Session) ID() SID { return s.id }
+
+// Shard returns the shard that owns the session (nil while it moves).
+func (s *Session) Shard() *Shard { return s.shard }
+
+// Transport returns the name of the current transport.
+func (s *Session) Transport() string {
+	if s.transport == transportWebSocket {
+		return TransportWebSocket
+	}
+	return TransportPolling
+}
+
+// OnMessage sets the handler of the messages the client sends. data is
+// valid only until the handler returns.
+func (s *Session) OnMessage(fn func(s *Session, data []byte, binary bool)) { s.onMessage = fn }
+
+// OnClose sets the function called once when the session closes, with one
+// of the Reason constants.
+func (s *Session) OnClose(fn func(s *Session, reason string)) { s.onClose = fn }
+
+// SetContext stores a value for the caller (the Socket.IO client).
+func (s *Session) SetContext(v any) { s.ctx = v }
+
+// Context returns the value stored by SetContext.
+func (s *Session) Context() any { return s.ctx }
+
+// Closed reports whether the session has closed.
+func (s *Session) Closed() bool { return s.state == stateClosed }
+
+// Send sends a message packet: text, or binary when binary. data is not
+// retained. Sending on a closing or closed session does nothing.
+func (s *Session) Send(data []byte, binary bool) { s.sendPacket(PacketMessage, data, binary) }
+
+// Close closes the session with reason "forced close". Packets already
+// sent are delivered first.
+func (s *Session) Close() {
+	if s.state != stateOpen {
+		return
+	}
+	if s.transport == transportWebSocket {
+		s.ws.Close()
+		s.closed(ReasonForcedClose)
+		return
+	}
+	s.queue(PacketClose, nil, false)
+	s.state = stateClosing
+	if s.parked != nil {
+		s.flushPoll()
+		return
+	}
+	s.phase = phaseClosing
+	s.shard.wheel.Schedule(&s.heartbeat, closeTimeout)
+}
+
+// attach registers s with sh and starts its heartbeat.
+func (s *Session) attach(sh *Shard) {
+	s.shard = sh
+	sh.sessions[s.id] = s
+	s.phase = phaseInterval
+	sh.wheel.Schedule(&s.heartbeat, s.srv.opts.PingInterval)
+}
+
+// detach removes s from its shard, leaving it without an owner.
+func (s *Session) detach() {
+	sh := s.shard
+	sh.wheel.Stop(&s.heartbeat)
+	sh.wheel.Stop(&s.upgradeTimer)
+	delete(sh.sessions, s.id)
+	s.shard = nil
+}
+
+func (s *Session) connected(r *Request) {
+	if h := s.srv.onConnection; h != nil {
+		h(s, r)
+	}
+}
+
+// OnTimer runs the session's deadlines. It is called by the shard's wheel.
+func (s *Session) OnTimer(t *wheel.Timer) {
+	if t == &s.upgradeTimer {
+		s.cancelUpgrade() // the official server closes the probe, keeps the session
+		return
+	}
+	switch s.phase {
+	case phaseInterval:
+		s.refreshed = false
+		s.sendPacket(PacketPing, nil, false)
+		s.phase = phaseTimeout
+		s.shard.wheel.Schedule(&s.heartbeat, s.srv.opts.PingTimeout)
+	case phaseTimeout:
+		s.closeWith(ReasonPingTimeout)
+	case phaseClosing:
+		s.closed(ReasonForcedClose)
+	}
+}
+
+// onPacket handles one packet received on the session's transport.
+func (s *Session) onPacket(p Packet) {
+	if s.state != stateOpen {
+		return
+	}
+	if s.phase == phaseTimeout && !s.refreshed && p.Type != PacketPong {
+		// Like the official server, any packet extends the wait for the
+		// pong once.
+		s.refreshed = true
+		s.shard.wheel.Schedule(&s.heartbeat, s.srv.opts.PingTimeout)
+	}
+	switch p.Type {
+	case PacketPong:
+		s.phase = phaseInterval
+		s.shard.wheel.Schedule(&s.heartbeat, s.srv.opts.PingInterval)
+	case PacketPing:
+		// In v4 only the server pings.
+		s.closeWith(ReasonTransportError)
+	case PacketClose:
+		if s.parked != nil {
+			// The official polling transport releases the held GET with a
+			// noop when the client closes.
+			s.respondParked(200, bodyNoop)
+		}
+		s.closeWith(ReasonTransportClose)
+	case PacketMessage:
+		if s.onMessage != nil {
+			s.onMessage(s, p.Data, p.Binary)
+		}
+	}
+}
+
+// sendPacket writes a packet on the WebSocket, or queues it for polling.
+func (s *Session) sendPacket(t PacketType, data []byte, binary bool) {
+	if s.state != stateOpen {
+		return
+	}
+	if s.transport == transportWebSocket {
+		s.writeWS(s.ws, Packet{Type: t, Data: data, Binary: binary})
+		return
+	}
+	s.queue(t, data, binary)
+	if s.parked != nil {
+		s.flushPoll()
+	}
+}
+
+func (s *Session) writeWS(ws WebSocket, p Packet) {
+	sh := s.shard
+	sh.scratch = AppendPacket(sh.scratch[:0], p)
+	ws.WriteMessage(p.Binary, sh.scratch)
+}
+
+func (s *Session) queue(t PacketType, data []byte, isBinary bool) {
+	if s.pending == nil {
+		s.pending = bytebufferpool.Get()
+	}
+	h := byte(t)
+	if isBinary {
+		h |= 0x80
+	}
+	var hdr [5]byte
+	hdr[0] = h
+	binary.BigEndian.PutUint32(hdr[1:], uint32(len(data)))
+	s.pending.B = append(append(s.pending.B, hdr[:]...), data...)
+}
+
+// eachPending calls fn for every queued packet, in order, and empties the
+// queue.
+func (s *Session) eachPending(fn func(Packet)) {
+	if s.pending == nil {
+		return
+	}
+	b := s.pending.B
+	for len(b) >= 5 {
+		n := int(binary.BigEndian.Uint32(b[1:5]))
+		fn(Packet{Type: PacketType(b[0] & 0x7f), Binary: b[0]&0x80 != 0, Data: b[5 : 5+n]})
+		b = b[5+n:]
+	}
+	bytebufferpool.Put(s.pending)
+	s.pending = nil
+}
+
+// closeWith closes the session for reason, as the official server's
+// onClose does: a held GET gets the close packet, a WebSocket is closed.
+func (s *Session) closeWith(reason string) {
+	if s.state == stateClosed {
+		return
+	}
+	if s.parked != nil {
+		s.respondParked(200, []byte{'0' + byte(PacketClose)})
+	}
+	if s.transport == transportWebSocket && s.ws != nil {
+		s.ws.Close()
+	}
+	s.closed(reason)
+}
+
+// closed ends the session: timers, the shard entry, the probe and the
+// queue go, and the close handler runs.
+func (s *Session) closed(reason string) {
+	if s.state == stateClosed {
+		return
+	}
+	s.state = stateClosed
+	if s.probeWS != nil {
+		s.probeWS.Close()
+		s.probeWS = nil
+	}
+	if sh := s.shard; sh != nil {
+		if home := ShardOf(s.id[:]); home != sh.index {
+			sh.host.Forget(home, s.id)
+		}
+		s.detach()
+	}
+	if s.pending != nil {
+		bytebufferpool.Put(s.pending)
+		s.pending = nil
+	}
+	if s.onClose != nil {
+		s.onClose(s, reason)
+	}
+}

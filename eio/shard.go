@@ -1,0 +1,181 @@
+package eio
+
+import (
+	"time"
+
+	"github.com/sioloop/sioloop/internal/wheel"
+)
+
+// wheelTick is the resolution of a shard's timing wheel.
+const wheelTick = time.Millisecond
+
+// Shard holds the sessions one event loop owns and their deadlines.
+//
+// Ownership: a Shard and its sessions belong to one goroutine (its loop);
+// every method must run there. Other loops reach a session by posting a
+// task to the loop whose index the session id names (ShardOf).
+type Shard struct {
+	srv      *Server
+	index    int
+	sessions map[SID]*Session
+	wheel    *wheel.Wheel
+	ids      sidSource
+	scratch  []byte // encode buffer, reused by every write of the loop
+	// moved holds the ids of this shard's sessions that upgraded onto
+	// another loop, until they close there: their requests get the
+	// official answers for an upgraded session, not "unknown sid".
+	moved map[SID]struct{}
+	host  Host
+}
+
+// Host is what a shard needs from the loops that run it.
+type Host interface {
+	// Forget must call Forget(id) on the shard with index shard, on that
+	// shard's loop: a session that moved away from it has closed.
+	Forget(shard int, id SID)
+}
+
+// NewShard returns the shard with the given index (0 ≤ index < MaxShards),
+// its clock started at now, run by host. Each loop serving srv needs its
+// own.
+func (srv *Server) NewShard(index int, now time.Time, host Host) *Shard {
+	if index < 0 || index >= MaxShards {
+		panic("eio: shard index out of range")
+	}
+	return &Shard{
+		srv:      srv,
+		index:    index,
+		sessions: make(map[SID]*Session),
+		wheel:    wheel.New(wheelTick, now),
+		ids:      newSIDSource(),
+		moved:    make(map[SID]struct{}),
+		host:     host,
+	}
+}
+
+// Index returns the shard's index, the one its session ids carry.
+func (sh *Shard) Index() int { return sh.index }
+
+// Len returns the number of sessions the shard owns.
+func (sh *Shard) Len() int { return len(sh.sessions) }
+
+// Advance runs the deadlines due at now (heartbeats, timeouts). The host
+// calls it periodically, at least every few milliseconds.
+func (sh *Shard) Advance(now time.Time) { sh.wheel.Advance(now) }
+
+// Sessions calls fn for every session of the shard; fn must not close one.
+func (sh *Shard) Sessions(fn func(*Session)) {
+	for _, s := range sh.sessions {
+		fn(s)
+	}
+}
+
+// Lookup returns the session with id sid, or nil.
+func (sh *Shard) Lookup(sid []byte) *Session { return sh.lookup(sid) }
+
+func (sh *Shard) lookup(sid []byte) *Session {
+	if len(sid) != SIDLen {
+		return nil
+	}
+	return sh.sessions[SID(sid)]
+}
+
+// newSession creates and registers a session on transport ws or polling.
+func (sh *Shard) newSession(r *Request, ws WebSocket) *Session {
+	s := &Session{id: sh.ids.next(sh.index), srv: sh.srv}
+	s.heartbeat.Init(s)
+	s.upgradeTimer.Init(s)
+	s.attach(sh)
+	if ws != nil {
+		s.transport = transportWebSocket
+		s.ws = ws
+	}
+	return s
+}
+
+// OpenPolling opens a session whose handshake is the long-polling GET r;
+// the open packet answers it. The caller has passed r through Check.
+func (sh *Shard) OpenPolling(r *Request, reply Responder) *Session {
+	s := sh.newSession(r, nil)
+	sh.scratch = s.srv.appendOpen(append(sh.scratch[:0], byte('0'+PacketOpen)), s.id, false)
+	reply.Respond(200, ContentTypeText, sh.scratch)
+	s.connected(r)
+	return s
+}
+
+// OpenWebSocket opens a session on a WebSocket whose handshake r just
+// completed, and sends the open packet. The host then delivers the
+// connection's messages with Session.ReceiveMessage.
+func (sh *Shard) OpenWebSocket(r *Request, ws WebSocket) *Session {
+	s := sh.newSession(r, ws)
+	sh.scratch = s.srv.appendOpen(append(sh.scratch[:0], byte('0'+PacketOpen)), s.id, true)
+	ws.WriteMessage(false, sh.scratch)
+	s.connected(r)
+	return s
+}
+
+// Poll handles a long-polling GET for session sid: answered at once when
+// packets are waiting, else held until there are (or the next ping).
+func (sh *Shard) Poll(sid []byte, reply Responder) {
+	s := sh.lookup(sid)
+	if err := sh.checkPolling(s, sid); err != nil {
+		respondError(reply, err)
+		return
+	}
+	s.poll(reply)
+}
+
+// Post handles a long-polling POST body for session sid and answers it.
+// body is valid until return (binary packets are decoded in place in it).
+func (sh *Shard) Post(sid []byte, body []byte, reply Responder) {
+	s := sh.lookup(sid)
+	if err := sh.checkPolling(s, sid); err != nil {
+		respondError(reply, err)
+		return
+	}
+	s.post(body, reply)
+}
+
+// Probe starts the upgrade of session sid to the WebSocket ws, whose
+// handshake carried the sid. A RequestError means the handshake must be
+// refused with 400 (unknown sid); errAlreadyUpgrading means the official
+// server accepts the handshake and then closes the WebSocket at once. On
+// success the host delivers ws's messages with Session.ReceiveMessage on
+// this shard's loop until the session calls ws.Upgraded.
+func (sh *Shard) Probe(sid []byte, ws WebSocket) (*Session, error) {
+	s := sh.lookup(sid)
+	if s == nil {
+		if sh.isMoved(sid) {
+			return nil, errAlreadyUpgrading
+		}
+		return nil, errUnknownSID
+	}
+	return s, s.probe(ws)
+}
+
+func (sh *Shard) isMoved(sid []byte) bool {
+	if len(sid) != SIDLen {
+		return false
+	}
+	_, ok := sh.moved[SID(sid)]
+	return ok
+}
+
+// Forget drops the record of a session that moved to another shard and
+// has now closed there (see Host).
+func (sh *Shard) Forget(id SID) { delete(sh.moved, id) }
+
+// Adopt makes this shard the owner of s, which completed its upgrade to
+// ws (a connection of this shard's loop) and was handed over by
+// WebSocket.Upgraded. Packets queued during the move are sent on ws.
+func (sh *Shard) Adopt(s *Session, ws WebSocket) {
+	delete(sh.moved, s.id) // it came home
+	s.attach(sh)
+	s.ws = ws
+	s.upgraded(ws)
+}
+
+func respondError(reply Responder, err *RequestError) {
+	var buf [96]byte
+	reply.Respond(err.Status(), ContentTypeJSON, err.AppendJSON(buf[:0]))
+}

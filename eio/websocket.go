@@ -1,0 +1,125 @@
+package eio
+
+import "errors"
+
+// The WebSocket transport, and the upgrade to it from polling.
+
+// errAlreadyUpgrading refuses a second probe of one session.
+var errAlreadyUpgrading = errors.New("eio: session is upgrading or upgraded")
+
+// IsAlreadyUpgrading reports whether err is Probe's refusal of a session
+// that is already upgrading or upgraded (the handshake is then accepted and
+// the WebSocket closed at once, as the official server does).
+func IsAlreadyUpgrading(err error) bool { return err == errAlreadyUpgrading }
+
+var (
+	probePong   = []byte("3probe")
+	probePacket = []byte("probe")
+)
+
+// ReceiveMessage handles one WebSocket message of ws, the session's
+// transport or the WebSocket it is probing. data is valid until return.
+func (s *Session) ReceiveMessage(ws WebSocket, data []byte, binary bool) {
+	if s.state == stateClosed {
+		return
+	}
+	p, err := DecodePacket(data, binary)
+	if ws == s.probeWS {
+		s.onProbePacket(p, err)
+		return
+	}
+	if ws != s.ws {
+		return
+	}
+	if err != nil {
+		s.closeWith(ReasonParseError)
+		return
+	}
+	s.onPacket(p)
+}
+
+// WebSocketClosed tells the session that ws ended: cleanly (err nil: a
+// close frame or EOF) or on a protocol error.
+func (s *Session) WebSocketClosed(ws WebSocket, err error) {
+	switch {
+	case s.state == stateClosed:
+	case ws == s.probeWS:
+		s.probeWS = nil
+		s.cancelUpgrade()
+	case ws == s.ws:
+		s.ws = nil // gone: nothing to close
+		if err != nil {
+			s.closed(ReasonTransportError)
+		} else {
+			s.closed(ReasonTransportClose)
+		}
+	}
+}
+
+// probe starts an upgrade to ws. Runs on the owner loop.
+func (s *Session) probe(ws WebSocket) error {
+	if s.state != stateOpen || s.probeWS != nil || s.transport != transportPolling {
+		return errAlreadyUpgrading
+	}
+	if s.srv.opts.DisallowUpgrades {
+		return errBadRequest
+	}
+	s.probeWS = ws
+	s.shard.wheel.Schedule(&s.upgradeTimer, s.srv.opts.UpgradeTimeout)
+	return nil
+}
+
+// onProbePacket follows the official maybeUpgrade: "2probe" is answered
+// "3probe" and releases the held GET; "5" completes the upgrade; anything
+// else ends the probe.
+func (s *Session) onProbePacket(p Packet, err error) {
+	switch {
+	case err == nil && p.Type == PacketPing && string(p.Data) == string(probePacket):
+		s.probeWS.WriteMessage(false, probePong)
+		s.probed = true
+		if s.parked != nil && s.pending == nil {
+			s.respondParked(200, bodyNoop)
+		}
+	case err == nil && p.Type == PacketUpgrade && s.state == stateOpen:
+		ws := s.probeWS
+		s.probeWS = nil
+		s.probed = false
+		if s.parked != nil {
+			// Discarded polling: the held GET ends with a noop.
+			s.respondParked(200, bodyNoop)
+		}
+		sh := s.shard
+		s.detach()
+		sh.moved[s.id] = struct{}{}
+		ws.Upgraded(s)
+	default:
+		s.cancelUpgrade()
+	}
+}
+
+// cancelUpgrade closes the probed WebSocket; the session stays on polling.
+func (s *Session) cancelUpgrade() {
+	if s.shard != nil {
+		s.shard.wheel.Stop(&s.upgradeTimer)
+	}
+	s.probed = false
+	if ws := s.probeWS; ws != nil {
+		s.probeWS = nil
+		ws.Close()
+	}
+}
+
+// upgraded switches the adopted session to ws and sends what was queued.
+func (s *Session) upgraded(ws WebSocket) {
+	s.transport = transportWebSocket
+	s.eachPending(func(p Packet) {
+		if p.Type == PacketClose {
+			return // a Close during the move: done below
+		}
+		s.writeWS(ws, p)
+	})
+	if s.state == stateClosing {
+		s.state = stateOpen
+		s.Close()
+	}
+}

@@ -1,0 +1,129 @@
+// Package wheel is a hashed timing wheel: one per event loop, holding every
+// deadline of the connections that loop owns (heartbeats, upgrade and
+// connect timeouts, ack timeouts, HTTP header timeouts).
+//
+// Ownership: a Wheel and the Timers scheduled on it belong to one goroutine
+// (the owner loop); no method is safe for concurrent use. Scheduling,
+// rescheduling and stopping a timer are O(1) and never allocate: a Timer is
+// an intrusive list node embedded in the struct whose deadline it is.
+package wheel
+
+import "time"
+
+// Handler is told when one of its timers expires.
+type Handler interface {
+	// OnTimer runs on the owner loop when t expires. t is no longer
+	// scheduled; OnTimer may schedule it again.
+	OnTimer(t *Timer)
+}
+
+// Timer is one deadline. Embed it in the struct it belongs to and call Init
+// once before the first Schedule. The zero Timer is not scheduled.
+type Timer struct {
+	next, prev *Timer
+	expires    int64 // tick at which the timer fires
+	h          Handler
+}
+
+// Init sets the handler that t's expiry calls.
+func (t *Timer) Init(h Handler) { t.h = h }
+
+// Active reports whether t is scheduled.
+func (t *Timer) Active() bool { return t.next != nil }
+
+func (t *Timer) unlink() {
+	t.prev.next = t.next
+	t.next.prev = t.prev
+	t.next, t.prev = nil, nil
+}
+
+// slots is the number of buckets. With 10 ms ticks one revolution is about
+// 41 s, longer than the default ping interval plus timeout, so most timers
+// fire on their first visit and expiring is a walk of only due entries.
+const slots = 4096
+
+// Wheel is a hashed timing wheel. The zero value is not usable: use New.
+type Wheel struct {
+	tick    time.Duration
+	start   time.Time
+	current int64 // the last tick processed
+	buckets [slots]Timer
+	due     Timer // sentinel of the bucket being expired
+	n       int
+}
+
+// New returns a wheel whose resolution is tick, started at now.
+func New(tick time.Duration, now time.Time) *Wheel {
+	w := &Wheel{tick: tick, start: now}
+	for i := range w.buckets {
+		b := &w.buckets[i]
+		b.next, b.prev = b, b
+	}
+	return w
+}
+
+// Len reports how many timers are scheduled.
+func (w *Wheel) Len() int { return w.n }
+
+// Schedule (re)schedules t to fire d from the last Advance. A timer fires
+// no earlier than d and at most one tick (plus the Advance period) late.
+func (w *Wheel) Schedule(t *Timer, d time.Duration) {
+	if t.next != nil {
+		t.unlink()
+		w.n--
+	}
+	ticks := int64((d + w.tick - 1) / w.tick)
+	if ticks < 1 {
+		ticks = 1
+	}
+	t.expires = w.current + ticks
+	b := &w.buckets[t.expires&(slots-1)]
+	t.prev = b.prev
+	t.next = b
+	b.prev.next = t
+	b.prev = t
+	w.n++
+}
+
+// Stop unschedules t; stopping an unscheduled timer does nothing.
+func (w *Wheel) Stop(t *Timer) {
+	if t.next != nil {
+		t.unlink()
+		w.n--
+	}
+}
+
+// Advance fires, in deadline order per tick, every timer due at now.
+func (w *Wheel) Advance(now time.Time) {
+	target := int64(now.Sub(w.start) / w.tick)
+	for w.current < target {
+		w.current++
+		w.expire(&w.buckets[w.current&(slots-1)])
+	}
+}
+
+// expire fires the due timers of bucket b. The bucket's list is first
+// moved onto w.due, so a handler may stop or schedule any timer (even one
+// still waiting in w.due, or one landing in b again) while the walk goes on.
+func (w *Wheel) expire(b *Timer) {
+	if b.next == b {
+		return
+	}
+	d := &w.due
+	d.next, d.prev = b.next, b.prev
+	d.next.prev, d.prev.next = d, d
+	b.next, b.prev = b, b
+	for d.next != d {
+		t := d.next
+		t.unlink()
+		if t.expires <= w.current {
+			w.n--
+			t.h.OnTimer(t)
+			continue
+		}
+		t.prev = b.prev
+		t.next = b
+		b.prev.next = t
+		b.prev = t
+	}
+}

@@ -1,0 +1,690 @@
+// Interop driver: runs the official engine.io-client (and, where the protocol
+// has to be misused on purpose, raw `ws` / fetch) against an Engine.IO v4
+// server implementing the interop contract (see eio-reference-server.mjs):
+//
+//   path "/engine.io/", pingInterval 300 ms, pingTimeout 200 ms,
+//   maxHttpBufferSize 1e6, every message echoed unchanged,
+//   the text message "close-me" makes the server close the session.
+//
+// Usage: node eio-client.mjs <scenario> <baseURL>     (baseURL: http://127.0.0.1:3000)
+//
+// Prints exactly ONE JSON line on stdout: {"ok":true,...details} and exits 0,
+// or {"ok":false,"error":"...",...} and exits 1. Diagnostics go to stderr.
+// Env: EIO_SCENARIO_TIMEOUT_MS (default 10000) bounds the whole scenario.
+import { Socket } from "engine.io-client";
+import WebSocket from "ws";
+
+const PATH = "/engine.io/";
+const PING_INTERVAL = 300;
+const PING_TIMEOUT = 200;
+const MAX_PAYLOAD = 1e6;
+const TIMEOUT_MS = Number(process.env.EIO_SCENARIO_TIMEOUT_MS || 10000);
+
+const [scenario, baseURL] = process.argv.slice(2);
+
+// ---------------------------------------------------------------- output
+
+let finished = false;
+const openSockets = new Set();
+
+function finish(result) {
+  if (finished) return;
+  finished = true;
+  for (const s of openSockets) {
+    try {
+      s.close();
+    } catch {}
+  }
+  process.stdout.write(JSON.stringify(result) + "\n", () => {
+    process.exit(result.ok ? 0 : 1);
+  });
+}
+
+function fail(error, details = {}) {
+  finish({ ok: false, scenario, error: String(error), ...details });
+}
+
+class CheckError extends Error {
+  constructor(message, details) {
+    super(message);
+    this.details = details;
+  }
+}
+
+function check(cond, message, details) {
+  if (!cond) throw new CheckError(message, details);
+}
+
+// ---------------------------------------------------------------- helpers
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function withTimeout(promise, ms, what) {
+  let timer;
+  return Promise.race([
+    promise,
+    new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`timeout after ${ms} ms: ${what}`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+function describeData(d) {
+  if (typeof d === "string") {
+    return d.length > 40 ? `string(${d.length}) ${JSON.stringify(d.slice(0, 40))}...` : JSON.stringify(d);
+  }
+  const name = d && d.constructor ? d.constructor.name : typeof d;
+  const len = d && (d.byteLength ?? d.length);
+  return `${name}(${len})`;
+}
+
+function isBinary(d) {
+  return d instanceof ArrayBuffer || ArrayBuffer.isView(d);
+}
+
+function toBytes(d) {
+  if (d instanceof ArrayBuffer) return new Uint8Array(d);
+  if (ArrayBuffer.isView(d)) return new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
+  throw new Error(`not binary: ${describeData(d)}`);
+}
+
+function bytesEqual(a, b) {
+  const x = toBytes(a);
+  const y = toBytes(b);
+  if (x.length !== y.length) return false;
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+  return true;
+}
+
+// Same payload as sent vs. received: strings must stay strings, binary must
+// arrive as binary (Buffer / ArrayBuffer), with identical contents.
+// Quirk of engine.io-parser: an empty text message is the bare packet "4",
+// which the official parser decodes with data === undefined.
+function sameMessage(sent, got) {
+  if (sent === "") return got === "" || got === undefined;
+  if (typeof sent === "string") return typeof got === "string" && got === sent;
+  return isBinary(got) && bytesEqual(sent, got);
+}
+
+function bytes0to255() {
+  const b = new Uint8Array(256);
+  for (let i = 0; i < 256; i++) b[i] = i;
+  return b;
+}
+
+// An engine.io-client Socket wrapped with a message queue and close tracking.
+class Client {
+  constructor(opts = {}, label = "client") {
+    this.label = label;
+    this.messages = [];
+    this.waiters = [];
+    this.closeInfo = null;
+    this.errors = [];
+    this.handshake = null;
+    this.pings = 0;
+    this.socket = new Socket(baseURL, { path: PATH, ...opts });
+    openSockets.add(this.socket);
+    this.socket.on("handshake", (h) => (this.handshake = h));
+    this.socket.on("ping", () => this.pings++);
+    this.socket.on("message", (d) => {
+      this.messages.push(d);
+      this._wake();
+    });
+    this.socket.on("error", (e) => this.errors.push(e));
+    this.closed = new Promise((resolve) => {
+      this.socket.on("close", (reason, description) => {
+        openSockets.delete(this.socket);
+        this.closeInfo = { reason, description };
+        resolve(this.closeInfo);
+        this._wake();
+      });
+    });
+    this.opened = new Promise((resolve, reject) => {
+      this.socket.once("open", () => resolve(this));
+      this.closed.then((c) => reject(new Error(`${label}: closed before open: ${c.reason} ${describeErr(c.description)}`)));
+    });
+  }
+  _wake() {
+    const w = this.waiters;
+    this.waiters = [];
+    w.forEach((f) => f());
+  }
+  get transport() {
+    return this.socket.transport && this.socket.transport.name;
+  }
+  send(d) {
+    this.socket.send(d);
+  }
+  // Resolves with the next n messages (in arrival order).
+  async take(n, ms = 5000) {
+    const deadline = Date.now() + ms;
+    while (this.messages.length < n) {
+      if (this.closeInfo) {
+        throw new Error(
+          `${this.label}: closed (${this.closeInfo.reason} ${describeErr(this.closeInfo.description)}) after ${this.messages.length}/${n} messages`,
+        );
+      }
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`${this.label}: got ${this.messages.length}/${n} messages within ${ms} ms`);
+      await new Promise((resolve) => {
+        const t = setTimeout(resolve, left);
+        this.waiters.push(() => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    }
+    return this.messages.splice(0, n);
+  }
+  async echo(d, ms = 5000) {
+    this.send(d);
+    const [got] = await this.take(1, ms);
+    check(sameMessage(d, got), `${this.label}: echo mismatch: sent ${describeData(d)}, got ${describeData(got)}`);
+    return got;
+  }
+  async waitClose(ms = 5000) {
+    return withTimeout(this.closed, ms, `${this.label}: close event`);
+  }
+  close() {
+    this.socket.close();
+  }
+}
+
+function describeErr(e) {
+  if (e === undefined || e === null) return "";
+  if (e instanceof Error) {
+    const parts = [e.message];
+    if (e.description !== undefined && typeof e.description !== "object") parts.push(String(e.description));
+    return parts.join(" ");
+  }
+  if (typeof e === "object") {
+    const parts = [];
+    if (e.description !== undefined) parts.push(String(e.description));
+    if (e.context && e.context.code !== undefined) parts.push(`code=${e.context.code}`);
+    return parts.join(" ");
+  }
+  return String(e);
+}
+
+// Plain-JSON view of a "close" event (the description may hold an XHR/event).
+function closeSummary(c) {
+  if (!c) return null;
+  const out = { reason: c.reason };
+  const d = c.description;
+  if (d instanceof Error) {
+    out.error = d.message;
+    if (d.description !== undefined && typeof d.description !== "object") out.errorDescription = d.description;
+  } else if (d && typeof d === "object") {
+    if (d.description !== undefined) out.description = String(d.description);
+    if (d.context && d.context.code !== undefined) {
+      out.wsCloseCode = d.context.code;
+      out.wsCloseReason = String(d.context.reason ?? "");
+    }
+  }
+  return out;
+}
+
+async function openClient(opts, label) {
+  const c = new Client(opts, label);
+  await withTimeout(c.opened, 5000, `${label}: open`);
+  return c;
+}
+
+// Text + binary echo on one client.
+async function basicEcho(c) {
+  const text = await c.echo("hello");
+  const bin = await c.echo(bytes0to255());
+  return { text, binaryType: bin.constructor.name, binaryLength: bin.byteLength ?? bin.length };
+}
+
+// ---------------------------------------------------------------- scenarios
+
+const scenarios = {};
+
+// 1. websocket only: handshake, text + binary echo.
+scenarios.websocket = async () => {
+  const c = await openClient({ transports: ["websocket"] }, "ws");
+  check(c.transport === "websocket", `transport is ${c.transport}`);
+  const r = await basicEcho(c);
+  check(Array.isArray(c.handshake.upgrades) && c.handshake.upgrades.length === 0, `websocket handshake upgrades should be [], got ${JSON.stringify(c.handshake.upgrades)}`);
+  c.close();
+  return { transport: "websocket", sid: c.handshake.sid, ...r };
+};
+
+// 2. polling only: text + binary echo, then 20 quick messages echoed in order
+//    (payload batching in both directions).
+scenarios.polling = async () => {
+  const c = await openClient({ transports: ["polling"], upgrade: false }, "polling");
+  check(c.transport === "polling", `transport is ${c.transport}`);
+  const r = await basicEcho(c);
+  const sent = [];
+  for (let i = 0; i < 20; i++) {
+    const m = i % 5 === 4 ? new Uint8Array([i, 255 - i, 0, 1]) : `batch-${i}`;
+    sent.push(m);
+    c.send(m);
+  }
+  const got = await c.take(20);
+  for (let i = 0; i < 20; i++) {
+    check(sameMessage(sent[i], got[i]), `batch message ${i}: sent ${describeData(sent[i])}, got ${describeData(got[i])}`);
+  }
+  check(c.transport === "polling", `transport changed to ${c.transport}`);
+  // nothing extra may arrive
+  await sleep(100);
+  check(c.messages.length === 0, `unexpected extra messages: ${c.messages.map(describeData).join(", ")}`);
+  c.close();
+  return { transport: "polling", sid: c.handshake.sid, upgrades: c.handshake.upgrades, ...r, batched: 20 };
+};
+
+// 3. upgrade: polling -> websocket while a message (text, every 4th binary)
+//    is sent every 3 ms before, during and after the upgrade. Every message
+//    must come back exactly once and in order.
+scenarios.upgrade = async () => {
+  const c = new Client({}, "upgrade");
+  const phase = { before: 0, during: 0, after: 0 };
+  let state = "before";
+  let upgradedTo = null;
+  const sent = [];
+  const mk = (i) => (i % 4 === 3 ? new Uint8Array([i & 255, (i >> 8) & 255, 7, 7, 7]) : `m-${i}`);
+  let i = 0;
+  const sendOne = () => {
+    const m = mk(i++);
+    sent.push(m);
+    phase[state]++;
+    c.send(m);
+  };
+  // a burst right at "open" (polling) and right when the probe succeeded
+  // (client buffers while the polling transport is paused)
+  c.socket.on("open", () => {
+    for (let k = 0; k < 5; k++) sendOne();
+  });
+  const upgraded = new Promise((resolve) => {
+    c.socket.on("upgrading", () => {
+      state = "during";
+      for (let k = 0; k < 5; k++) sendOne();
+    });
+    c.socket.on("upgrade", (t) => {
+      state = "after";
+      upgradedTo = t.name;
+      resolve();
+    });
+  });
+  let afterCount = 0;
+  // Start sending immediately, i.e. even before "open" (buffered by the client).
+  await new Promise((resolve, reject) => {
+    const timer = setInterval(() => {
+      if (c.closeInfo) {
+        clearInterval(timer);
+        reject(new Error(`closed during upgrade: ${JSON.stringify(closeSummary(c.closeInfo))}`));
+        return;
+      }
+      sendOne();
+      if (state === "after" && ++afterCount >= 20) {
+        clearInterval(timer);
+        resolve();
+      }
+      if (i > 1500) {
+        clearInterval(timer);
+        reject(new Error("no upgrade after 1500 messages (~5 s)"));
+      }
+    }, 3);
+  });
+  await withTimeout(upgraded, 1, "upgrade");
+  check(c.handshake && c.handshake.upgrades.includes("websocket"), `handshake upgrades ${JSON.stringify(c.handshake && c.handshake.upgrades)}`);
+  check(upgradedTo === "websocket", `upgraded to ${upgradedTo}`);
+  check(c.transport === "websocket", `transport after upgrade is ${c.transport}`);
+  check(phase.before > 0 && phase.during > 0 && phase.after > 0, `messages per phase ${JSON.stringify(phase)}`);
+  const got = await c.take(sent.length, 5000);
+  for (let k = 0; k < sent.length; k++) {
+    check(sameMessage(sent[k], got[k]), `message ${k}: sent ${describeData(sent[k])}, got ${describeData(got[k])}`);
+  }
+  await sleep(100);
+  check(c.messages.length === 0, `duplicates/extra messages: ${c.messages.length}`);
+  // a binary + text round trip on the upgraded transport
+  const r = await basicEcho(c);
+  c.close();
+  return { transport: c.transport, messages: sent.length, phase, ...r };
+};
+
+// 4. many: 100 concurrent clients (50 websocket-only, 50 default), 5 echoes each.
+scenarios.many = async () => {
+  const N = 100;
+  const clients = [];
+  for (let k = 0; k < N; k++) {
+    clients.push(new Client(k % 2 === 0 ? { transports: ["websocket"] } : {}, `c${k}`));
+  }
+  await withTimeout(Promise.all(clients.map((c) => c.opened)), 8000, "all 100 clients open");
+  const initial = {};
+  for (const c of clients) initial[c.transport] = (initial[c.transport] || 0) + 1;
+  const sids = new Set(clients.map((c) => c.handshake.sid));
+  check(sids.size === N, `expected ${N} distinct sids, got ${sids.size}`);
+  await Promise.all(
+    clients.map(async (c, k) => {
+      const sent = [];
+      for (let j = 0; j < 5; j++) {
+        const m = j === 2 ? new Uint8Array([k, j, 42]) : `c${k}-m${j}`;
+        sent.push(m);
+        c.send(m);
+      }
+      const got = await c.take(5, 8000);
+      for (let j = 0; j < 5; j++) {
+        check(sameMessage(sent[j], got[j]), `client ${k} message ${j}: sent ${describeData(sent[j])}, got ${describeData(got[j])}`);
+      }
+    }),
+  );
+  await sleep(100);
+  const extra = clients.filter((c) => c.messages.length > 0).length;
+  check(extra === 0, `${extra} clients got extra messages`);
+  const transports = {};
+  for (const c of clients) transports[c.transport] = (transports[c.transport] || 0) + 1;
+  clients.forEach((c) => c.close());
+  await withTimeout(Promise.all(clients.map((c) => c.closed)), 3000, "all clients closed");
+  const reasons = [...new Set(clients.map((c) => c.closeInfo.reason))];
+  check(reasons.length === 1 && reasons[0] === "forced close", `close reasons ${JSON.stringify(reasons)}`);
+  return { clients: N, initialTransports: initial, finalTransports: transports };
+};
+
+// 5. limit: maxHttpBufferSize = 1e6.
+//  websocket: the limit is the ws frame payload. Text frames carry "4"+text,
+//    so the largest echoed ASCII text is 999,999 chars; binary frames carry the
+//    raw bytes, so 1,000,000 bytes pass. One more byte: the server closes the
+//    WebSocket with status 1009 -> client "close" reason "transport close".
+//  polling: the limit is the POST body. A text message is "4"+text
+//    (999,999 ASCII chars max), a binary message is "b"+base64(bytes)
+//    (749,997 bytes max: 1 + 4*ceil(749997/3) = 1,000,000). One more: HTTP 413,
+//    client "close" reason "transport error" (TransportError "xhr post error",
+//    description 413).
+async function limitCase(label, opts, msg, expectEcho) {
+  const c = await openClient(opts, label);
+  c.send(msg);
+  if (expectEcho) {
+    const [got] = await c.take(1, 5000);
+    check(sameMessage(msg, got), `${label}: echo mismatch, got ${describeData(got)}`);
+    c.close();
+    return { echoed: true };
+  }
+  const closeInfo = await c.waitClose(5000);
+  check(c.messages.length === 0, `${label}: over-limit message was echoed`);
+  return closeSummary(closeInfo);
+}
+
+scenarios.limit = async () => {
+  const ws = { transports: ["websocket"] };
+  const poll = { transports: ["polling"], upgrade: false };
+  const res = {};
+  const text = (n) => "x".repeat(n);
+
+  res.wsTextMax = await limitCase("ws text 999999", ws, text(MAX_PAYLOAD - 1), true);
+  res.wsTextOver = await limitCase("ws text 1000000", ws, text(MAX_PAYLOAD), false);
+  res.wsBinaryMax = await limitCase("ws binary 1000000", ws, new Uint8Array(MAX_PAYLOAD).fill(0xab), true);
+  res.wsBinaryOver = await limitCase("ws binary 1000001", ws, new Uint8Array(MAX_PAYLOAD + 1), false);
+  for (const k of ["wsTextOver", "wsBinaryOver"]) {
+    check(res[k].reason === "transport close", `${k}: close reason ${JSON.stringify(res[k])}, want "transport close"`);
+    check(res[k].wsCloseCode === 1009, `${k}: WebSocket close code ${res[k].wsCloseCode}, want 1009 (message too big)`);
+  }
+
+  const maxBinPolling = 749997; // 1 + 4*ceil(n/3) <= 1e6
+  res.pollingTextMax = await limitCase("polling text 999999", poll, text(MAX_PAYLOAD - 1), true);
+  res.pollingTextOver = await limitCase("polling text 1000000", poll, text(MAX_PAYLOAD), false);
+  res.pollingBinaryMax = await limitCase(`polling binary ${maxBinPolling}`, poll, new Uint8Array(maxBinPolling).fill(0xcd), true);
+  res.pollingBinaryOver = await limitCase(`polling binary ${maxBinPolling + 1}`, poll, new Uint8Array(maxBinPolling + 1), false);
+  for (const k of ["pollingTextOver", "pollingBinaryOver"]) {
+    check(res[k].reason === "transport error", `${k}: close reason ${JSON.stringify(res[k])}, want "transport error"`);
+    check(res[k].error === "xhr post error" && res[k].errorDescription === 413, `${k}: want xhr post error / HTTP 413, got ${JSON.stringify(res[k])}`);
+  }
+
+  // UTF-8: the limit counts bytes, not characters. "é" is 2 bytes in UTF-8.
+  // "4" + 499,999 x "é" = 999,999 bytes (fits); one more "é" = 1,000,001 bytes.
+  res.wsUtf8Max = await limitCase("ws utf8 999999 bytes", ws, "é".repeat(499999), true);
+  res.wsUtf8Over = await limitCase("ws utf8 1000001 bytes", ws, "é".repeat(500000), false);
+  res.pollingUtf8Max = await limitCase("polling utf8 999999 bytes", poll, "é".repeat(499999), true);
+  res.pollingUtf8Over = await limitCase("polling utf8 1000001 bytes", poll, "é".repeat(500000), false);
+  check(res.wsUtf8Over.reason === "transport close" && res.wsUtf8Over.wsCloseCode === 1009, `wsUtf8Over ${JSON.stringify(res.wsUtf8Over)}`);
+  check(res.pollingUtf8Over.reason === "transport error" && res.pollingUtf8Over.errorDescription === 413, `pollingUtf8Over ${JSON.stringify(res.pollingUtf8Over)}`);
+  return res;
+};
+
+// 5b. The client splits its polling POSTs so that each stays under the
+//     maxPayload advertised in the handshake; the server must advertise it
+//     (otherwise the three 400 kB messages below go in one 1.2 MB POST -> 413).
+scenarios["polling-split"] = async () => {
+  const c = await openClient({ transports: ["polling"], upgrade: false }, "polling-split");
+  check(c.handshake.maxPayload === MAX_PAYLOAD, `handshake maxPayload ${c.handshake.maxPayload}, want ${MAX_PAYLOAD}`);
+  const sent = ["first", "a".repeat(400000), "b".repeat(400000), "c".repeat(400000), "last"];
+  for (const m of sent) c.send(m); // "first" goes out at once; the rest is batched while that POST runs
+  const got = await c.take(sent.length, 8000);
+  for (let k = 0; k < sent.length; k++) check(sameMessage(sent[k], got[k]), `message ${k}: got ${describeData(got[k])}`);
+  c.close();
+  return { messages: sent.length, bytes: sent.reduce((a, m) => a + m.length, 0) };
+};
+
+// 6. ping-timeout: a client that never answers pings is dropped within
+//    pingInterval + pingTimeout (+ slack); a healthy client survives >= 5 intervals.
+async function rawWebSocketNoPong() {
+  const url = baseURL.replace(/^http/, "ws") + PATH + "?EIO=4&transport=websocket";
+  const ws = new WebSocket(url);
+  let openAt = 0;
+  let pings = 0;
+  const frames = [];
+  const result = await withTimeout(
+    new Promise((resolve, reject) => {
+      ws.on("error", reject);
+      ws.on("message", (data, isBinary) => {
+        const s = isBinary ? `<binary ${data.length}>` : data.toString();
+        frames.push(s.length > 200 ? s.slice(0, 200) + "..." : s);
+        if (!openAt) {
+          if (!s.startsWith("0")) reject(new Error(`first frame is not an open packet: ${s}`));
+          openAt = Date.now();
+          const h = JSON.parse(s.slice(1));
+          if (h.pingInterval !== PING_INTERVAL || h.pingTimeout !== PING_TIMEOUT) {
+            reject(new Error(`handshake ${s}`));
+          }
+          return;
+        }
+        if (s === "2") pings++; // deliberately never answered with "3"
+      });
+      ws.on("close", (code, reason) => resolve({ code, reason: reason.toString(), afterOpenMs: Date.now() - openAt }));
+    }),
+    5000,
+    "raw websocket closed by server",
+  );
+  check(openAt > 0, "no open packet");
+  check(pings >= 1, `server closed without pinging first (frames ${JSON.stringify(frames)})`);
+  check(result.afterOpenMs >= PING_INTERVAL - 50, `closed too early: ${result.afterOpenMs} ms after open`);
+  check(result.afterOpenMs < 1500, `closed ${result.afterOpenMs} ms after open, want < 1500`);
+  return { ...result, pings, frames };
+}
+
+// Raw HTTP long-polling session that never POSTs a pong: keep a GET pending,
+// the server delivers ping(s), then (on timeout) a close packet; afterwards the
+// sid is unknown (HTTP 400).
+async function rawPollingNoPong() {
+  const base = baseURL + PATH + "?EIO=4&transport=polling";
+  const hs = await fetch(base);
+  const body = await hs.text();
+  check(hs.status === 200 && body.startsWith("0"), `polling handshake: ${hs.status} ${body}`);
+  const openAt = Date.now();
+  const { sid } = JSON.parse(body.slice(1));
+  let pings = 0;
+  let closeAt = 0;
+  const payloads = [];
+  while (!closeAt && Date.now() - openAt < 3000) {
+    const r = await fetch(`${base}&sid=${encodeURIComponent(sid)}`);
+    const text = await r.text();
+    payloads.push(`${r.status}:${text}`);
+    if (r.status !== 200) {
+      closeAt = Date.now();
+      break;
+    }
+    for (const p of text.split("\x1e")) {
+      if (p === "2") pings++;
+      if (p === "1") closeAt = Date.now();
+    }
+  }
+  check(closeAt > 0, `polling session not closed within 3 s: ${JSON.stringify(payloads)}`);
+  const afterOpenMs = closeAt - openAt;
+  check(pings >= 1, `no ping before close: ${JSON.stringify(payloads)}`);
+  check(afterOpenMs >= PING_INTERVAL - 50 && afterOpenMs < 1500, `closed ${afterOpenMs} ms after open`);
+  const after = await fetch(`${base}&sid=${encodeURIComponent(sid)}`);
+  const afterBody = await after.text();
+  check(after.status === 400, `GET with the dead sid: HTTP ${after.status} ${afterBody}, want 400`);
+  return { afterOpenMs, pings, payloads, deadSid: { status: after.status, body: afterBody } };
+}
+
+scenarios["ping-timeout"] = async () => {
+  const [ws, polling] = await Promise.all([rawWebSocketNoPong(), rawPollingNoPong()]);
+  // healthy clients (engine.io-client answers pings itself) stay open
+  const healthy = await Promise.all([
+    openClient({ transports: ["websocket"] }, "healthy-ws"),
+    openClient({ transports: ["polling"], upgrade: false }, "healthy-polling"),
+    openClient({}, "healthy-default"),
+  ]);
+  await sleep(PING_INTERVAL * 6 + 100);
+  const res = {};
+  for (const c of healthy) {
+    check(!c.closeInfo, `${c.label} closed: ${JSON.stringify(closeSummary(c.closeInfo))}`);
+    check(c.pings >= 5, `${c.label}: ${c.pings} pings in ${PING_INTERVAL * 6 + 100} ms, want >= 5`);
+    await c.echo(`still alive ${c.label}`);
+    res[c.label] = { pings: c.pings, transport: c.transport };
+    c.close();
+  }
+  return { rawWebSocket: ws, rawPolling: polling, healthy: res };
+};
+
+// 7. server-close: "close-me" makes the server close the session; the client
+//    sees "close" (reason "transport close"); a new Socket then works.
+async function serverClose(label, opts) {
+  const c = await openClient(opts, label);
+  if (opts.transports === undefined) {
+    // default transports: wait for the upgrade so that the close happens on websocket
+    await withTimeout(new Promise((r) => (c.transport === "websocket" ? r() : c.socket.once("upgrade", r))), 3000, `${label}: upgrade`);
+  }
+  await c.echo("before close");
+  const transport = c.transport;
+  c.send("close-me");
+  const info = closeSummary(await c.waitClose(3000));
+  check(info.reason === "transport close", `${label}: close reason ${JSON.stringify(info)}, want "transport close"`);
+  check(c.errors.length === 0, `${label}: error events: ${c.errors.map(describeErr).join("; ")}`);
+  const c2 = await openClient(opts, `${label}-again`);
+  check(c2.handshake.sid !== c.handshake.sid, `${label}: new session reused sid`);
+  const r = await basicEcho(c2);
+  c2.close();
+  return { transport, close: info, reconnected: { transport: c2.transport, ...r } };
+}
+
+scenarios["server-close-ws"] = async () => serverClose("ws", { transports: ["websocket"] });
+scenarios["server-close-polling"] = async () => serverClose("polling", { transports: ["polling"], upgrade: false });
+scenarios["server-close-upgraded"] = async () => serverClose("upgraded", {});
+scenarios["server-close"] = async () => ({
+  websocket: await serverClose("ws", { transports: ["websocket"] }),
+  polling: await serverClose("polling", { transports: ["polling"], upgrade: false }),
+  upgraded: await serverClose("upgraded", {}),
+});
+
+// Extra: handshake contents as seen by engine.io-client, for each transport.
+scenarios.handshake = async () => {
+  const res = {};
+  for (const [label, opts, upgrades] of [
+    ["websocket", { transports: ["websocket"] }, []],
+    ["polling", { transports: ["polling"], upgrade: false }, ["websocket"]],
+  ]) {
+    const c = await openClient(opts, label);
+    const h = c.handshake;
+    check(typeof h.sid === "string" && h.sid.length > 0, `${label}: sid ${JSON.stringify(h.sid)}`);
+    check(h.pingInterval === PING_INTERVAL, `${label}: pingInterval ${h.pingInterval}`);
+    check(h.pingTimeout === PING_TIMEOUT, `${label}: pingTimeout ${h.pingTimeout}`);
+    check(h.maxPayload === MAX_PAYLOAD, `${label}: maxPayload ${h.maxPayload}`);
+    check(JSON.stringify(h.upgrades) === JSON.stringify(upgrades), `${label}: upgrades ${JSON.stringify(h.upgrades)}, want ${JSON.stringify(upgrades)}`);
+    check(c.socket.id === h.sid, `${label}: socket.id ${c.socket.id} != sid`);
+    res[label] = h;
+    c.close();
+  }
+  return res;
+};
+
+// Extra: edge-case payloads on every transport: empty text (comes back as
+// undefined, see sameMessage), empty binary,
+// multi-byte UTF-8 (incl. astral plane), a JSON-looking string, a string that
+// starts with a packet-type digit, a "b"-prefixed string (polling's binary marker).
+// Text containing "\x1e" is deliberately absent: polling payloads use it as the
+// record separator unescaped, so the official parser splits such a message.
+scenarios.payloads = async () => {
+  const cases = [
+    "",
+    new Uint8Array(0),
+    "héllo wörld ✓ 日本語 😀🎉",
+    '{"type":"message","data":[1,2,3]}',
+    "4probe",
+    "2",
+    "3probe",
+    "bAQID",
+    "line1\nline2\r\n\ttab",
+    "\u0000nul",
+    new Uint8Array([0]),
+    new Uint8Array([0x1e, 0x34, 0x62]),
+  ];
+  const res = {};
+  for (const [label, opts] of [
+    ["websocket", { transports: ["websocket"] }],
+    ["polling", { transports: ["polling"], upgrade: false }],
+  ]) {
+    const c = await openClient(opts, label);
+    // one at a time
+    for (const m of cases) await c.echo(m);
+    // all at once (batched in one polling payload)
+    for (const m of cases) c.send(m);
+    const got = await c.take(cases.length);
+    for (let k = 0; k < cases.length; k++) {
+      check(sameMessage(cases[k], got[k]), `${label} batched case ${k}: sent ${describeData(cases[k])}, got ${describeData(got[k])}`);
+    }
+    res[label] = cases.length;
+    c.close();
+  }
+  return { cases: res };
+};
+
+// Extra: raw HTTP protocol checks (status codes; error bodies are recorded).
+scenarios.protocol = async () => {
+  const base = baseURL + PATH;
+  const res = {};
+  const get = async (label, query, headers = {}) => {
+    const r = await fetch(base + query, { headers });
+    const body = await r.text();
+    res[label] = { status: r.status, body: body.length > 300 ? body.slice(0, 300) + "..." : body };
+    return { r, body };
+  };
+  {
+    const { r, body } = await get("handshake", "?EIO=4&transport=polling", { Origin: "http://example.test" });
+    check(r.status === 200 && body.startsWith("0{"), `handshake ${r.status} ${body}`);
+    const acao = r.headers.get("access-control-allow-origin");
+    res.handshake.allowOrigin = acao;
+    check(acao === "*" || acao === "http://example.test", `CORS Access-Control-Allow-Origin ${acao}`);
+  }
+  for (const [label, q] of [
+    ["unknownTransport", "?EIO=4&transport=carrier-pigeon"],
+    ["unknownSid", "?EIO=4&transport=polling&sid=doesnotexist"],
+    ["missingTransport", "?EIO=4"],
+  ]) {
+    const { r, body } = await get(label, q);
+    check(r.status === 400, `${label}: HTTP ${r.status} ${body}, want 400`);
+  }
+  return res;
+};
+
+// ---------------------------------------------------------------- main
+
+const ALL = Object.keys(scenarios);
+
+if (!scenario || !baseURL) {
+  process.stderr.write(`usage: node eio-client.mjs <scenario> <baseURL>\nscenarios: ${ALL.join(", ")}\n`);
+  fail("usage: node eio-client.mjs <scenario> <baseURL>");
+} else if (!scenarios[scenario]) {
+  fail(`unknown scenario ${JSON.stringify(scenario)}; known: ${ALL.join(", ")}`);
+} else {
+  const started = Date.now();
+  setTimeout(() => fail(`scenario timed out after ${TIMEOUT_MS} ms`), TIMEOUT_MS);
+  process.on("unhandledRejection", (e) => fail(`unhandled rejection: ${e && e.stack ? e.stack : e}`));
+  process.on("uncaughtException", (e) => fail(`uncaught exception: ${e && e.stack ? e.stack : e}`));
+  scenarios[scenario]()
+    .then((details) => finish({ ok: true, scenario, ms: Date.now() - started, ...details }))
+    .catch((e) => fail(e && e.message ? e.message : e, e && e.details ? { details: e.details } : {}));
+}

@@ -1,0 +1,102 @@
+package loop
+
+import (
+	"context"
+	"sync"
+
+	"github.com/sioloop/sioloop/eio"
+	"github.com/valyala/bytebufferpool"
+)
+
+// taskOp names what a task asks its loop to do.
+type taskOp uint8
+
+const (
+	opTick        taskOp = iota // advance the wheels
+	opPoll                      // to the session's loop: a GET for sid
+	opPost                      // to the session's loop: a POST body for sid
+	opPollClosed                // to the session's loop: a held GET's conn went away
+	opProbe                     // to the session's loop: a WebSocket handshake with sid
+	opProbeResult               // to the conn's loop: the probe's verdict
+	opWSMessage                 // to the session's loop: a message of a probing WebSocket
+	opWSClosed                  // to the session's loop: a probing WebSocket ended
+	opResume                    // to the conn's loop: read the probing WebSocket again
+	opAdopt                     // to the conn's loop: the session moved here
+	opRespond                   // to the conn's loop: write an HTTP response
+	opWrite                     // to the conn's loop: write a WebSocket message
+	opClose                     // to the conn's loop: close the WebSocket
+	opForget                    // to a session's home loop: it closed elsewhere
+)
+
+// task is one unit of cross-loop work: a small value, not a closure, so
+// posting one allocates nothing but the payload it carries.
+type task struct {
+	op     taskOp
+	binary bool
+	status int
+	ctype  string
+	c      *conn
+	route  *route
+	sess   *eio.Session
+	sid    eio.SID
+	err    error
+	buf    *bytebufferpool.ByteBuffer // payload, owned by the task
+}
+
+// inbox is a loop's multi-producer queue of tasks with a doorbell: a
+// producer appends under a short lock and wakes the loop (gnet Execute)
+// only when the bell was not already rung, so a burst costs one wake-up.
+// Tasks from one producer run in the order posted. gnet's own Execute is
+// not FIFO under load (see ARCHITECTURE.md), hence this queue.
+type inbox struct {
+	mu    sync.Mutex
+	tasks []task
+	rung  bool
+	spare []task // the drained batch's storage, reused; owner loop only
+}
+
+// post queues t for sh's loop. Safe from any goroutine.
+func (sh *shard) post(t task) {
+	q := &sh.inbox
+	q.mu.Lock()
+	q.tasks = append(q.tasks, t)
+	ring := !q.rung
+	q.rung = true
+	q.mu.Unlock()
+	if ring {
+		if err := sh.loop.Execute(context.Background(), sh); err != nil {
+			// The engine is shutting down: nothing will run the tasks.
+			sh.dropTasks()
+		}
+	}
+}
+
+// Run drains the inbox; gnet calls it on the loop when the bell rang.
+func (sh *shard) Run(context.Context) error {
+	q := &sh.inbox
+	q.mu.Lock()
+	batch := q.tasks
+	q.tasks = q.spare[:0]
+	q.rung = false
+	q.mu.Unlock()
+	for i := range batch {
+		sh.run(&batch[i])
+		batch[i] = task{}
+	}
+	q.spare = batch[:0]
+	sh.flush()
+	return nil
+}
+
+func (sh *shard) dropTasks() {
+	q := &sh.inbox
+	q.mu.Lock()
+	for i := range q.tasks {
+		if b := q.tasks[i].buf; b != nil {
+			bytebufferpool.Put(b)
+		}
+	}
+	q.tasks = q.tasks[:0]
+	q.rung = false
+	q.mu.Unlock()
+}

@@ -1,0 +1,178 @@
+package loop
+
+import (
+	"bytes"
+
+	"github.com/sioloop/sioloop/eio"
+)
+
+// onTraffic processes the buffered input: HTTP requests one at a time,
+// then WebSocket frames once upgraded. Runs on the loop.
+func (cn *conn) onTraffic() {
+	if cn.inTraffic {
+		return
+	}
+	cn.inTraffic = true
+	defer func() { cn.inTraffic = false }()
+	for !cn.closed && !cn.closeOnSend {
+		if cn.ws != nil {
+			cn.readWS()
+			return
+		}
+		if cn.http.pending {
+			return
+		}
+		buf, _ := cn.c.Peek(-1)
+		if len(buf) == 0 {
+			return
+		}
+		var r request
+		n, err := parseRequest(buf, &cn.sh.srv.limits, &r, &cn.sh.chunked)
+		if err != nil {
+			cn.refuse(err)
+			return
+		}
+		if n == 0 {
+			return // incomplete: the header timer bounds the wait
+		}
+		cn.sh.wheel.Stop(&cn.timer)
+		cn.serve(&r)
+		_, _ = cn.c.Discard(n)
+		if cn.ws == nil && !cn.http.pending && !cn.closeOnSend {
+			cn.headerTimeout()
+		}
+	}
+}
+
+// refuse answers a request that could not be parsed and closes the conn.
+func (cn *conn) refuse(err error) {
+	status := 400
+	if he, ok := err.(*httpError); ok {
+		status = he.status
+	}
+	out := cn.buffer()
+	out.B = appendResponseHead(out.B, status, "", 0, false, nil)
+	cn.closeOnSend = true
+}
+
+// serve routes one complete request. r is valid until return.
+func (cn *conn) serve(r *request) {
+	hs := cn.http
+	hs.keepAlive = r.keepAlive
+	hs.route = nil
+	hs.sid = eio.SID{}
+	rt := cn.sh.srv.match(r.path)
+	if rt == nil {
+		cn.serveFallback(r)
+		return
+	}
+	hs.route = rt
+	er := cn.sh.eioRequest(cn, r)
+	origin := r.header("Origin")
+	hs.headers = hs.headers[:0]
+	if rt.cors != nil {
+		if string(r.method) == "OPTIONS" {
+			hs.headers = rt.cors.appendPreflight(hs.headers, origin, r.header("Access-Control-Request-Headers"))
+			cn.respond(rt.cors.optionsStatus, "", nil)
+			return
+		}
+		hs.headers = rt.cors.appendHeaders(hs.headers, origin)
+	}
+	if r.upgradeWebSocket {
+		cn.serveUpgrade(r, rt, er)
+		return
+	}
+	q, rerr := rt.engine.Check(er, false)
+	if rerr != nil {
+		cn.respondError(rerr)
+		return
+	}
+	if len(r.body) > int(rt.engine.MaxHTTPBufferSize()) {
+		cn.respond(413, "", nil)
+		return
+	}
+	if len(q.SID) == 0 {
+		hs.pending = true
+		cn.sh.eio[rt.index].OpenPolling(er, cn)
+		return
+	}
+	owner := cn.sh.srv.shardByIndex(eio.ShardOf(q.SID))
+	if owner == nil {
+		cn.respondError(&eio.RequestError{Code: eio.UnknownSID})
+		return
+	}
+	hs.pending = true
+	hs.sid = eio.SID(q.SID)
+	post := string(r.method) == "POST"
+	if owner == cn.sh {
+		if post {
+			owner.eio[rt.index].Post(q.SID, r.body, cn)
+		} else {
+			owner.eio[rt.index].Poll(q.SID, cn)
+		}
+		return
+	}
+	t := task{op: opPoll, c: cn, route: rt, sid: hs.sid}
+	if post {
+		t.op = opPost
+		t.buf = copyBuf(r.body)
+	}
+	owner.post(t)
+}
+
+// eioRequest fills the shard's scratch eio.Request from r.
+func (sh *shard) eioRequest(cn *conn, r *request) *eio.Request {
+	sh.headers = sh.headers[:0]
+	for i := range r.nheaders {
+		h := &r.headers[i]
+		sh.headers = append(sh.headers, eio.Header{Name: h.name, Value: h.value})
+	}
+	return &eio.Request{
+		Method:     r.method,
+		Path:       r.path,
+		RawQuery:   r.query,
+		Headers:    sh.headers,
+		RemoteAddr: cn.c.RemoteAddr(),
+	}
+}
+
+// Respond writes the HTTP response to the pending request. It implements
+// eio.Responder for requests answered on this conn's own loop.
+func (cn *conn) Respond(status int, contentType string, body []byte) {
+	if cn.closed || cn.http == nil || !cn.http.pending {
+		return
+	}
+	cn.http.pending = false
+	cn.respond(status, contentType, body)
+	if !cn.closeOnSend {
+		cn.headerTimeout()
+		cn.onTraffic() // requests that arrived while this one waited
+	}
+}
+
+// respond appends a response with the pending request's extra headers.
+func (cn *conn) respond(status int, contentType string, body []byte) {
+	hs := cn.http
+	out := cn.buffer()
+	out.B = appendResponseHead(out.B, status, contentType, len(body), hs.keepAlive, hs.headers)
+	out.B = append(out.B, body...)
+	if !hs.keepAlive {
+		cn.closeOnSend = true
+	}
+}
+
+func (cn *conn) respondError(err *eio.RequestError) {
+	var b [128]byte
+	cn.respond(err.Status(), eio.ContentTypeJSON, err.AppendJSON(b[:0]))
+}
+
+// match returns the route whose path prefixes p, as engine.io's check()
+// matches its path, or nil.
+func (srv *Server) match(p []byte) *route {
+	for _, rt := range srv.routes {
+		if bytes.HasPrefix(p, []byte(rt.path)) {
+			return rt
+		}
+	}
+	return nil
+}

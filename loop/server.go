@@ -1,0 +1,240 @@
+package loop
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/panjf2000/gnet/v2"
+	"github.com/sioloop/sioloop/eio"
+	"golang.org/x/sys/unix"
+)
+
+// Options configures a Server. Its zero value means the defaults each
+// field names.
+type Options struct {
+	// NumLoops is the number of event loops. Zero means one per CPU
+	// (runtime.GOMAXPROCS), at most eio.MaxShards.
+	NumLoops int
+	// Handler answers requests for paths no Engine.IO route matches. It
+	// runs on the loop and must not block. Nil answers 404, as the
+	// official standalone server does.
+	Handler http.Handler
+	// MaxHeaderBytes bounds the request line and headers; larger requests
+	// are answered 431. Zero means 16 KiB, Node's default.
+	MaxHeaderBytes int
+	// HeaderTimeout bounds the wait for a request's headers, counted from
+	// the connection's open or the previous response; the connection is
+	// then closed. Zero means 60s, Node's headersTimeout.
+	HeaderTimeout time.Duration
+	// MaxOutboundBytes bounds the bytes a connection may have written but
+	// not yet sent; a reader slower than that is disconnected. Zero means
+	// 4 MiB.
+	MaxOutboundBytes int
+}
+
+func (o *Options) withDefaults() Options {
+	c := *o
+	if c.NumLoops <= 0 {
+		c.NumLoops = runtime.GOMAXPROCS(0)
+	}
+	if c.NumLoops > eio.MaxShards {
+		c.NumLoops = eio.MaxShards
+	}
+	if c.MaxHeaderBytes <= 0 {
+		c.MaxHeaderBytes = 16 << 10
+	}
+	if c.HeaderTimeout <= 0 {
+		c.HeaderTimeout = 60 * time.Second
+	}
+	if c.MaxOutboundBytes <= 0 {
+		c.MaxOutboundBytes = 4 << 20
+	}
+	return c
+}
+
+// route binds a path prefix to an Engine.IO server.
+type route struct {
+	index  int
+	path   string
+	engine *eio.Server
+	cors   *corsPolicy
+}
+
+// Server serves Engine.IO endpoints (and a fallback handler) on gnet
+// event loops.
+//
+// Ownership: Handle is called before ListenAndServe; after that the routes
+// are read-only. Each loop owns its shard; loops reach each other's shards
+// only through their inboxes.
+type Server struct {
+	opts   Options
+	routes []*route
+	limits parseLimits
+
+	engine  gnet.Engine
+	mu      sync.Mutex // guards shard registration
+	shards  [eio.MaxShards]atomic.Pointer[shard]
+	byLoop  sync.Map // gnet.EventLoop → *shard
+	nshards atomic.Int32
+	addr    atomic.Pointer[net.TCPAddr]
+	ready   chan struct{}
+	done    chan struct{}
+}
+
+// New returns a server with opts (nil means the defaults).
+func New(opts *Options) *Server {
+	if opts == nil {
+		opts = &Options{}
+	}
+	srv := &Server{opts: opts.withDefaults(), ready: make(chan struct{}), done: make(chan struct{})}
+	srv.limits = parseLimits{maxHeaderBytes: srv.opts.MaxHeaderBytes, maxBodyBytes: 1 << 20}
+	return srv
+}
+
+// Handle serves the Engine.IO server engine on every path starting with
+// path (a trailing slash is added, as engine.io does), with CORS as cors
+// describes (nil: no CORS headers). Call it before ListenAndServe.
+func (srv *Server) Handle(path string, engine *eio.Server, cors *CORSOptions) {
+	path = strings.TrimSuffix(path, "/") + "/"
+	srv.routes = append(srv.routes, &route{index: len(srv.routes), path: path, engine: engine, cors: compileCORS(cors)})
+	if n := engine.MaxHTTPBufferSize(); n > srv.limits.maxBodyBytes {
+		srv.limits.maxBodyBytes = n
+	}
+}
+
+// ListenAndServe listens on the TCP address addr ("host:port"; port 0
+// picks one, see Addr) and serves until Shutdown. It blocks.
+func (srv *Server) ListenAndServe(addr string) error {
+	defer close(srv.done)
+	err := gnet.Run(&handler{srv: srv}, "tcp://"+addr,
+		gnet.WithMulticore(true),
+		gnet.WithNumEventLoop(srv.opts.NumLoops),
+		gnet.WithTicker(true),
+		gnet.WithReusePort(false),
+		gnet.WithTCPNoDelay(gnet.TCPNoDelay),
+		gnet.WithLogLevel(4), // errors only
+	)
+	if err != nil {
+		return fmt.Errorf("loop: serve %s: %w", addr, err)
+	}
+	return nil
+}
+
+// Ready is closed once the server accepts connections.
+func (srv *Server) Ready() <-chan struct{} { return srv.ready }
+
+// Addr returns the address the server listens on, once Ready.
+func (srv *Server) Addr() *net.TCPAddr { return srv.addr.Load() }
+
+// Shutdown stops the server: the listener and every connection close.
+func (srv *Server) Shutdown(ctx context.Context) error {
+	select {
+	case <-srv.ready:
+	case <-srv.done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	if err := srv.engine.Stop(ctx); err != nil {
+		return fmt.Errorf("loop: shutdown: %w", err)
+	}
+	select {
+	case <-srv.done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// shardByIndex returns the shard with the index a session id names, or nil.
+// Safe from any goroutine.
+func (srv *Server) shardByIndex(i int) *shard {
+	if i < 0 || i >= eio.MaxShards {
+		return nil
+	}
+	return srv.shards[i].Load()
+}
+
+// shardOf returns the shard of loop, registering it on first sight.
+func (srv *Server) shardOf(loop gnet.EventLoop) *shard {
+	if v, ok := srv.byLoop.Load(loop); ok {
+		return v.(*shard)
+	}
+	srv.mu.Lock()
+	defer srv.mu.Unlock()
+	if v, ok := srv.byLoop.Load(loop); ok {
+		return v.(*shard)
+	}
+	i := int(srv.nshards.Load())
+	sh := newShard(srv, i, loop)
+	srv.shards[i].Store(sh)
+	srv.byLoop.Store(loop, sh)
+	srv.nshards.Add(1)
+	return sh
+}
+
+// handler is the gnet event handler.
+type handler struct {
+	gnet.BuiltinEventEngine
+	srv *Server
+}
+
+func (h *handler) OnBoot(eng gnet.Engine) gnet.Action {
+	srv := h.srv
+	srv.engine = eng
+	if fd, err := eng.Dup(); err == nil {
+		if sa, err := unix.Getsockname(fd); err == nil {
+			if in4, ok := sa.(*unix.SockaddrInet4); ok {
+				srv.addr.Store(&net.TCPAddr{IP: net.IP(in4.Addr[:]), Port: in4.Port})
+			} else if in6, ok := sa.(*unix.SockaddrInet6); ok {
+				srv.addr.Store(&net.TCPAddr{IP: net.IP(in6.Addr[:]), Port: in6.Port})
+			}
+		}
+		_ = unix.Close(fd)
+	}
+	close(srv.ready)
+	return gnet.None
+}
+
+func (h *handler) OnOpen(c gnet.Conn) ([]byte, gnet.Action) {
+	sh := h.srv.shardOf(c.EventLoop())
+	c.SetContext(sh.newConn(c))
+	return nil, gnet.None
+}
+
+func (h *handler) OnTraffic(c gnet.Conn) gnet.Action {
+	cn, ok := c.Context().(*conn)
+	if !ok {
+		return gnet.Close
+	}
+	cn.onTraffic()
+	cn.sh.flush()
+	return gnet.None
+}
+
+func (h *handler) OnClose(c gnet.Conn, err error) gnet.Action {
+	if cn, ok := c.Context().(*conn); ok {
+		cn.onClose(err)
+		cn.sh.flush()
+	}
+	return gnet.None
+}
+
+// OnTick runs on gnet's ticker goroutine: it asks every loop to advance
+// its wheels.
+func (h *handler) OnTick() (time.Duration, gnet.Action) {
+	srv := h.srv
+	for i := range int(srv.nshards.Load()) {
+		if sh := srv.shards[i].Load(); sh != nil {
+			sh.post(task{op: opTick})
+		}
+	}
+	return tick, gnet.None
+}

@@ -1,0 +1,121 @@
+package loop
+
+import (
+	"time"
+
+	"github.com/panjf2000/gnet/v2"
+	"github.com/sioloop/sioloop/eio"
+	"github.com/sioloop/sioloop/internal/wheel"
+	"github.com/valyala/bytebufferpool"
+)
+
+// shard is the state one gnet event loop owns: its connections' buffers
+// and timers, one eio.Shard per route, and the inbox other loops post to.
+//
+// Ownership: every field but inbox's queue is touched only on the loop.
+type shard struct {
+	srv   *Server
+	index int
+	loop  gnet.EventLoop
+	inbox inbox
+
+	// Loop state.
+	eio     []*eio.Shard // by route index
+	wheel   *wheel.Wheel // HTTP header timeouts, WebSocket close waits
+	dirty   []*conn      // conns with output waiting for the flush
+	headers []eio.Header // scratch for eio.Request
+	chunked []byte       // scratch for decoded chunked bodies
+}
+
+func newShard(srv *Server, index int, loop gnet.EventLoop) *shard {
+	now := time.Now()
+	sh := &shard{srv: srv, index: index, loop: loop, wheel: wheel.New(tick, now)}
+	for _, rt := range srv.routes {
+		sh.eio = append(sh.eio, rt.engine.NewShard(index, now, shardHost{srv, rt}))
+	}
+	return sh
+}
+
+// shardHost is a route's eio.Host: it reaches other loops through their
+// inboxes.
+type shardHost struct {
+	srv   *Server
+	route *route
+}
+
+// Forget implements eio.Host.
+func (h shardHost) Forget(index int, id eio.SID) {
+	if sh := h.srv.shardByIndex(index); sh != nil {
+		sh.post(task{op: opForget, route: h.route, sid: id})
+	}
+}
+
+// tick is the period of the engine ticker that advances every wheel.
+const tick = time.Millisecond
+
+// advance runs the deadlines due now. Runs on the loop.
+func (sh *shard) advance() {
+	now := time.Now()
+	sh.wheel.Advance(now)
+	for _, e := range sh.eio {
+		e.Advance(now)
+	}
+}
+
+// flush writes every conn's coalesced output: one write per conn per
+// loop iteration. Runs on the loop.
+func (sh *shard) flush() {
+	for i, c := range sh.dirty {
+		sh.dirty[i] = nil
+		c.flush()
+	}
+	sh.dirty = sh.dirty[:0]
+}
+
+// run executes one task. Runs on the loop.
+func (sh *shard) run(t *task) {
+	switch t.op {
+	case opTick:
+		sh.advance()
+	case opForget:
+		sh.eio[t.route.index].Forget(t.sid)
+	case opPoll:
+		sh.eio[t.route.index].Poll(t.sid[:], (*remoteConn)(t.c))
+	case opPost:
+		sh.eio[t.route.index].Post(t.sid[:], t.buf.B, (*remoteConn)(t.c))
+	case opPollClosed:
+		if s := sh.eio[t.route.index].Lookup(t.sid[:]); s != nil {
+			s.PollClosed((*remoteConn)(t.c))
+		}
+	case opProbe:
+		s, err := sh.eio[t.route.index].Probe(t.sid[:], (*remoteConn)(t.c))
+		t.c.sh.post(task{op: opProbeResult, c: t.c, sess: s, err: err})
+	case opWSMessage:
+		t.sess.ReceiveMessage((*remoteConn)(t.c), t.buf.B, t.binary)
+		t.c.sh.post(task{op: opResume, c: t.c})
+	case opWSClosed:
+		t.sess.WebSocketClosed((*remoteConn)(t.c), t.err)
+	case opProbeResult:
+		t.c.probeResult(t.sess, t.err)
+	case opResume:
+		t.c.resume()
+	case opAdopt:
+		t.c.adopt(t.sess)
+	case opRespond:
+		t.c.Respond(t.status, t.ctype, t.buf.B)
+	case opWrite:
+		t.c.WriteMessage(t.binary, t.buf.B)
+	case opClose:
+		t.c.Close()
+	}
+	if t.buf != nil {
+		bytebufferpool.Put(t.buf)
+	}
+}
+
+// copyBuf returns a pooled copy of p for a task.
+func copyBuf(p []byte) *bytebufferpool.ByteBuffer {
+	b := bytebufferpool.Get()
+	b.B = append(b.B[:0], p...)
+	return b
+}

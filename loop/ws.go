@@ -1,0 +1,284 @@
+package loop
+
+import (
+	"crypto/sha1"
+	"encoding/base64"
+
+	"github.com/sioloop/sioloop/eio"
+	"github.com/sioloop/sioloop/wsframe"
+)
+
+// serveUpgrade answers a WebSocket handshake on an Engine.IO route: the
+// engine's checks first (as engine.io's verify runs before ws's
+// handleUpgrade), then RFC 6455's.
+func (cn *conn) serveUpgrade(r *request, rt *route, er *eio.Request) {
+	q, rerr := rt.engine.Check(er, true)
+	if rerr != nil {
+		cn.abortUpgrade(rerr.Text())
+		return
+	}
+	key := r.header("Sec-WebSocket-Key")
+	if msg := checkHandshake(r, key); msg != "" {
+		cn.abortUpgrade(msg)
+		return
+	}
+	var accept [28]byte
+	acceptKey(accept[:], key)
+	ws := &wsState{route: rt}
+	ws.dec.MaxMessageSize = rt.engine.MaxHTTPBufferSize()
+	if len(q.SID) == 0 {
+		cn.switchProtocols(accept[:], ws)
+		ws.sess = cn.sh.eio[rt.index].OpenWebSocket(er, cn)
+		return
+	}
+	owner := cn.sh.srv.shardByIndex(eio.ShardOf(q.SID))
+	if owner == nil {
+		cn.abortUpgrade((&eio.RequestError{Code: eio.UnknownSID}).Text())
+		return
+	}
+	if owner == cn.sh {
+		s, err := owner.eio[rt.index].Probe(q.SID, cn)
+		cn.acceptProbe(accept[:], ws, s, err, false)
+		return
+	}
+	// The session lives on another loop: hold the handshake until it
+	// answers (opProbeResult).
+	cn.http.pending = true
+	cn.http.upgrade = &pendingUpgrade{accept: accept, ws: ws}
+	owner.post(task{op: opProbe, c: cn, route: rt, sid: eio.SID(q.SID)})
+}
+
+// pendingUpgrade is a WebSocket handshake waiting for the session's loop.
+type pendingUpgrade struct {
+	accept [28]byte
+	ws     *wsState
+}
+
+// probeResult completes a handshake held for another loop's verdict.
+func (cn *conn) probeResult(s *eio.Session, err error) {
+	var pu *pendingUpgrade
+	if cn.http != nil {
+		pu, cn.http.upgrade = cn.http.upgrade, nil
+	}
+	if cn.closed || pu == nil {
+		if err == nil {
+			// The conn went away meanwhile: end the probe.
+			owner := cn.sh.srv.shardByIndex(eio.ShardOf(idOf(s)))
+			owner.post(task{op: opWSClosed, c: cn, sess: s})
+		}
+		return
+	}
+	cn.http.pending = false
+	cn.acceptProbe(pu.accept[:], pu.ws, s, err, true)
+	cn.onTraffic()
+}
+
+// acceptProbe answers a handshake with a sid by the session's verdict.
+func (cn *conn) acceptProbe(accept []byte, ws *wsState, s *eio.Session, err error, remote bool) {
+	switch {
+	case err == nil:
+		ws.sess = s
+		ws.remote = remote
+		cn.switchProtocols(accept, ws)
+	case eio.IsAlreadyUpgrading(err):
+		// The official server completes the handshake, then closes.
+		cn.switchProtocols(accept, ws)
+		cn.writeClose(wsframe.CloseNoStatus)
+	default:
+		if re, ok := err.(*eio.RequestError); ok {
+			cn.abortUpgrade(re.Text())
+		} else {
+			cn.abortUpgrade(err.Error())
+		}
+	}
+}
+
+// checkHandshake validates a WebSocket handshake as the ws library does,
+// returning its refusal message, or "".
+func checkHandshake(r *request, key []byte) string {
+	if string(r.method) != "GET" || !r.proto11 {
+		return "Invalid HTTP method or version"
+	}
+	if len(key) != 24 {
+		return "Missing or invalid Sec-WebSocket-Key header"
+	}
+	var raw [18]byte
+	if n, err := base64.StdEncoding.Decode(raw[:], key); err != nil || n != 16 {
+		return "Missing or invalid Sec-WebSocket-Key header"
+	}
+	if v := string(r.header("Sec-WebSocket-Version")); v != "13" && v != "8" {
+		return "Missing or invalid Sec-WebSocket-Version header"
+	}
+	return ""
+}
+
+const websocketGUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+
+// acceptKey writes Sec-WebSocket-Accept for key into dst (28 bytes).
+func acceptKey(dst, key []byte) {
+	h := sha1.New()
+	h.Write(key)
+	h.Write([]byte(websocketGUID))
+	var sum [sha1.Size]byte
+	base64.StdEncoding.Encode(dst, h.Sum(sum[:0]))
+}
+
+// abortUpgrade refuses a handshake exactly as engine.io's abortUpgrade:
+// 400, the message as text/html, and the connection closed.
+func (cn *conn) abortUpgrade(msg string) {
+	cn.http.headers = cn.http.headers[:0]
+	cn.http.keepAlive = false
+	cn.respond(400, "text/html", []byte(msg))
+}
+
+// switchProtocols writes the 101 answer; the conn speaks WebSocket from
+// the next byte.
+func (cn *conn) switchProtocols(accept []byte, ws *wsState) {
+	out := cn.buffer()
+	out.B = append(out.B, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: "...)
+	out.B = append(out.B, accept...)
+	out.B = append(out.B, "\r\n\r\n"...)
+	cn.http = nil
+	cn.ws = ws
+}
+
+// readWS decodes and handles the buffered frames. Runs on the loop.
+func (cn *conn) readWS() {
+	ws := cn.ws
+	for !cn.closed && !ws.paused {
+		buf, _ := cn.c.Peek(-1)
+		if len(buf) == 0 {
+			return
+		}
+		msg, n, ok, err := ws.dec.Decode(buf)
+		if err != nil {
+			code := wsframe.CloseStatus(err)
+			cn.writeClose(code)
+			cn.sessionClosed(err)
+			ws.closing = true
+			cn.closeNow()
+			return
+		}
+		if n == 0 {
+			return
+		}
+		if ok {
+			cn.handleMessage(ws, &msg)
+		}
+		_, _ = cn.c.Discard(n)
+	}
+}
+
+// handleMessage handles one complete message or control frame.
+func (cn *conn) handleMessage(ws *wsState, msg *wsframe.Message) {
+	switch msg.OpCode {
+	case wsframe.OpText, wsframe.OpBinary:
+		if ws.closing || ws.sess == nil {
+			return
+		}
+		binary := msg.OpCode == wsframe.OpBinary
+		if ws.remote {
+			ws.paused = true
+			owner := cn.sh.srv.shardByIndex(eio.ShardOf(idOf(ws.sess)))
+			owner.post(task{op: opWSMessage, c: cn, sess: ws.sess, binary: binary, buf: copyBuf(msg.Payload)})
+			return
+		}
+		ws.sess.ReceiveMessage(cn, msg.Payload, binary)
+	case wsframe.OpPing:
+		out := cn.buffer()
+		out.B = wsframe.AppendFrame(out.B, wsframe.OpPong, msg.Payload)
+	case wsframe.OpClose:
+		if !ws.closing {
+			// Echo the close, as RFC 6455 5.5.1 asks.
+			out := cn.buffer()
+			out.B = wsframe.AppendClose(out.B, msg.CloseCode, "")
+			cn.sessionClosed(nil)
+		}
+		ws.closing = true
+		cn.closeNow()
+	}
+}
+
+// idOf returns the id of s as bytes (the loop that made s is the one its id names).
+func idOf(s *eio.Session) []byte {
+	id := s.ID()
+	return id[:]
+}
+
+// sessionClosed reports the end of the WebSocket to its session, on the
+// session's loop.
+func (cn *conn) sessionClosed(err error) {
+	ws := cn.ws
+	s := ws.sess
+	if s == nil {
+		return
+	}
+	ws.sess = nil
+	if ws.remote {
+		owner := cn.sh.srv.shardByIndex(eio.ShardOf(idOf(s)))
+		owner.post(task{op: opWSClosed, c: cn, sess: s, err: err})
+		return
+	}
+	s.WebSocketClosed(cn, err)
+}
+
+// writeClose sends a close frame with code (none for CloseNoStatus).
+func (cn *conn) writeClose(code wsframe.CloseCode) {
+	out := cn.buffer()
+	out.B = wsframe.AppendClose(out.B, code, "")
+}
+
+// WriteMessage implements eio.WebSocket on the conn's own loop.
+func (cn *conn) WriteMessage(binary bool, p []byte) {
+	if cn.closed || cn.ws == nil || cn.ws.closing {
+		return
+	}
+	op := wsframe.OpText
+	if binary {
+		op = wsframe.OpBinary
+	}
+	out := cn.buffer()
+	out.B = wsframe.AppendFrame(out.B, op, p)
+}
+
+// Close implements eio.WebSocket: a close frame without status, as the
+// official server's ws.close() sends, then a wait for the client's.
+func (cn *conn) Close() {
+	if cn.closed || cn.ws == nil || cn.ws.closing {
+		return
+	}
+	cn.ws.sess = nil
+	cn.ws.closing = true
+	cn.writeClose(wsframe.CloseNoStatus)
+	cn.sh.wheel.Schedule(&cn.timer, closeWait)
+}
+
+// Upgraded implements eio.WebSocket for a probe on the session's loop.
+func (cn *conn) Upgraded(s *eio.Session) { cn.adopt(s) }
+
+// adopt makes this loop the owner of s, upgraded to this conn, and reads
+// on. Runs on the loop.
+func (cn *conn) adopt(s *eio.Session) {
+	ws := cn.ws
+	if cn.closed || ws.closing {
+		// The WebSocket went away during the move: the session has no
+		// transport left.
+		cn.sh.eio[ws.route.index].Adopt(s, cn)
+		s.WebSocketClosed(cn, nil)
+		return
+	}
+	ws.remote = false
+	ws.paused = false
+	ws.sess = s
+	cn.sh.eio[ws.route.index].Adopt(s, cn)
+	cn.onTraffic()
+}
+
+// resume reads a probing WebSocket again after its message was handled.
+func (cn *conn) resume() {
+	if cn.ws == nil || !cn.ws.paused {
+		return
+	}
+	cn.ws.paused = false
+	cn.onTraffic()
+}
