@@ -119,7 +119,7 @@ func (srv *Server) ListenAndServe(addr string) error {
 		gnet.WithTicker(true),
 		gnet.WithReusePort(false),
 		gnet.WithTCPNoDelay(gnet.TCPNoDelay),
-		gnet.WithLogLevel(4), // errors only
+		gnet.WithLogger(gnetLogger{}),
 	)
 	if err != nil {
 		return fmt.Errorf("loop: serve %s: %w", addr, err)

@@ -5,7 +5,9 @@
 //
 // Contract:
 //   - listens on 127.0.0.1:$PORT (default 3000), engine.io path "/engine.io/"
-//   - pingInterval 300 ms, pingTimeout 200 ms, maxHttpBufferSize 1e6
+//   - pingInterval 300 ms, pingTimeout 200 ms (overridable with
+//     EIO_PING_INTERVAL / EIO_PING_TIMEOUT, which eio-client.mjs reads too),
+//     maxHttpBufferSize 1e6
 //   - CORS origin "*"
 //   - every message (text or binary) is echoed back unchanged
 //   - the text message "close-me" makes the server close that session
@@ -22,8 +24,8 @@ const httpServer = http.createServer((req, res) => {
 
 const engine = attach(httpServer, {
   path: "/engine.io/",
-  pingInterval: 300,
-  pingTimeout: 200,
+  pingInterval: Number(process.env.EIO_PING_INTERVAL || 300),
+  pingTimeout: Number(process.env.EIO_PING_TIMEOUT || 200),
   maxHttpBufferSize: 1e6,
   cors: { origin: "*" },
 });

@@ -1,0 +1,36 @@
+# sioloop — make test runs everything CI runs; slow suites are opt-in.
+GO      ?= go
+FUZZTIME ?= 5s
+PORT    ?= 3917
+
+.PHONY: test vet unit fuzz-short conformance demo bench fuzz
+
+## test: vet, unit and interop tests (race detector on), short fuzzing, the official conformance suites
+test: vet unit fuzz-short conformance
+
+vet:
+	$(GO) vet ./...
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt needed"; exit 1; }
+
+## unit: every Go test, with -race; interop tests install their npm clients themselves
+unit:
+	$(GO) test -race -count=1 -timeout 10m ./...
+
+## fuzz-short: each fuzz target briefly (FUZZTIME each); `make fuzz FUZZTIME=10m` for long runs
+fuzz-short fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) ./wsframe/
+	$(GO) test -run '^$$' -fuzz '^FuzzParseRequest$$' -fuzztime $(FUZZTIME) ./loop/
+	$(GO) test -run '^$$' -fuzz '^FuzzDecodePayload$$' -fuzztime $(FUZZTIME) ./eio/
+	$(GO) test -run '^$$' -fuzz '^FuzzDecodePacket$$' -fuzztime $(FUZZTIME) ./eio/
+
+## conformance: the official engine.io-protocol suite against examples/conformance
+conformance:
+	scripts/conformance.sh engine $(PORT)
+
+## demo: the echo demo server on :3000
+demo:
+	$(GO) run ./examples/echo
+
+## bench: the codec and core micro-benchmarks
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./wsframe/ ./eio/ ./loop/ ./internal/...
