@@ -8,16 +8,16 @@
 // Entry points: NewServer and Options (zero value = the official engine.io
 // 6.6 defaults); Server.OnConnection; Server.Check for a request's
 // session-independent validation; Server.NewShard for each event loop; the
-// Shard methods OpenPolling, OpenWebSocket, Poll, Post, Probe and Adopt;
+// Shard methods OpenPolling, OpenWebSocket, Poll, Post and Probe;
 // and Session's OnMessage, OnClose, Send and Close.
 //
-// Ownership: a Shard belongs to one loop, and so do its sessions; every
-// method of Shard and Session must run on that loop. A session id names
-// its shard (ShardOf), so a host that receives a request for a session of
-// another loop posts it there in O(1). An upgrade moves the session to the
-// loop of its WebSocket: the old shard detaches it and calls
-// WebSocket.Upgraded, the new loop calls Shard.Adopt. Byte slices passed in
-// are valid only during the call; the package copies what it keeps.
+// Ownership: a Shard belongs to one loop, and so do its sessions, for
+// their whole life; every method of Shard and Session must run on that
+// loop. A session id names its shard (ShardOf), so a host that receives a
+// request for a session of another loop posts it there in O(1), and moves
+// a WebSocket that upgrades a session onto the session's loop before it
+// calls Probe. Byte slices passed in are valid only during the call; the
+// package copies what it keeps.
 //
 // Deadlines (ping interval, ping timeout, upgrade timeout, close timeout)
 // live on each shard's timing wheel: no goroutine or time.Timer per session.

@@ -12,8 +12,6 @@ var (
 // sid: the session must exist and still be on polling.
 func (sh *Shard) checkPolling(s *Session, sid []byte) *RequestError {
 	switch {
-	case s == nil && sh.isMoved(sid):
-		return errBadRequest // upgraded away from polling
 	case s == nil || s.state == stateClosed:
 		return errUnknownSID
 	case s.transport != transportPolling:

@@ -2,6 +2,7 @@ package eio
 
 import (
 	"encoding/binary"
+	"time"
 
 	"github.com/sioloop/sioloop/internal/wheel"
 	"github.com/valyala/bytebufferpool"
@@ -38,7 +39,14 @@ const (
 	phaseInterval heartbeatPhase = iota // send a ping
 	phaseTimeout                        // no pong: close
 	phaseClosing                        // no GET came for the close packet
+	phaseLinger                         // closed by the client: stop waiting for its GET
 )
+
+// lingerTimeout is how long a polling session closed by the client's close
+// packet still answers a GET: one sent before the close but processed
+// after it (it came on another connection, maybe via another loop) gets
+// the noop it would have got had it been held, not "unknown sid".
+const lingerTimeout = 100 * time.Millisecond
 
 // Session is one Engine.IO client session.
 //
@@ -51,13 +59,14 @@ type Session struct {
 	srv *Server
 
 	// Owner loop state.
-	shard     *Shard // nil while the session moves to another shard
+	shard     *Shard
 	state     sessionState
 	transport transportKind
 	phase     heartbeatPhase
 	// refreshed records that a packet already extended the current ping
 	// timeout once (the official server extends it once per ping).
 	refreshed bool
+	lingering bool      // closed by the client, still answering a late GET
 	ws        WebSocket // the WebSocket transport
 	probeWS   WebSocket // the WebSocket being probed during an upgrade
 	probed    bool      // probeWS answered "2probe": polling GETs get noops
@@ -78,7 +87,7 @@ type Session struct {
 // ID returns the session id.
 func (s *Session) ID() SID { return s.id }
 
-// Shard returns the shard that owns the session (nil while it moves).
+// Shard returns the shard that owns the session.
 func (s *Session) Shard() *Shard { return s.shard }
 
 // Transport returns the name of the current transport.
@@ -131,23 +140,6 @@ func (s *Session) Close() {
 	s.shard.wheel.Schedule(&s.heartbeat, closeTimeout)
 }
 
-// attach registers s with sh and starts its heartbeat.
-func (s *Session) attach(sh *Shard) {
-	s.shard = sh
-	sh.sessions[s.id] = s
-	s.phase = phaseInterval
-	sh.wheel.Schedule(&s.heartbeat, s.srv.opts.PingInterval)
-}
-
-// detach removes s from its shard, leaving it without an owner.
-func (s *Session) detach() {
-	sh := s.shard
-	sh.wheel.Stop(&s.heartbeat)
-	sh.wheel.Stop(&s.upgradeTimer)
-	delete(sh.sessions, s.id)
-	s.shard = nil
-}
-
 func (s *Session) connected(r *Request) {
 	if h := s.srv.onConnection; h != nil {
 		h(s, r)
@@ -170,6 +162,8 @@ func (s *Session) OnTimer(t *wheel.Timer) {
 		s.closeWith(ReasonPingTimeout)
 	case phaseClosing:
 		s.closed(ReasonForcedClose)
+	case phaseLinger:
+		delete(s.shard.sessions, s.id)
 	}
 }
 
@@ -196,6 +190,13 @@ func (s *Session) onPacket(p Packet) {
 			// The official polling transport releases the held GET with a
 			// noop when the client closes.
 			s.respondParked(200, bodyNoop)
+		} else if s.transport == transportPolling {
+			s.closed(ReasonTransportClose)
+			s.lingering = true
+			s.phase = phaseLinger
+			s.shard.sessions[s.id] = s
+			s.shard.wheel.Schedule(&s.heartbeat, lingerTimeout)
+			return
 		}
 		s.closeWith(ReasonTransportClose)
 	case PacketMessage:
@@ -282,12 +283,10 @@ func (s *Session) closed(reason string) {
 		s.probeWS.Close()
 		s.probeWS = nil
 	}
-	if sh := s.shard; sh != nil {
-		if home := ShardOf(s.id[:]); home != sh.index {
-			sh.host.Forget(home, s.id)
-		}
-		s.detach()
-	}
+	sh := s.shard
+	sh.wheel.Stop(&s.heartbeat)
+	sh.wheel.Stop(&s.upgradeTimer)
+	delete(sh.sessions, s.id)
 	if s.pending != nil {
 		bytebufferpool.Put(s.pending)
 		s.pending = nil

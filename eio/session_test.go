@@ -40,23 +40,16 @@ type wsMessage struct {
 
 // socket is an eio.WebSocket that records what the session writes.
 type socket struct {
-	msgs     []wsMessage
-	closed   bool
-	upgraded func(s *eio.Session)
+	msgs   []wsMessage
+	closed bool
 }
 
 func (w *socket) WriteMessage(binary bool, p []byte) {
 	w.msgs = append(w.msgs, wsMessage{binary, string(p)})
 }
-func (w *socket) Close()                  { w.closed = true }
-func (w *socket) Upgraded(s *eio.Session) { w.upgraded(s) }
-func (w *socket) last() string            { return w.msgs[len(w.msgs)-1].data }
-func (w *socket) take() []wsMessage       { m := w.msgs; w.msgs = nil; return m }
-
-// host forwards Forget to the shards of the test.
-type host struct{ shards []*eio.Shard }
-
-func (h *host) Forget(i int, id eio.SID) { h.shards[i].Forget(id) }
+func (w *socket) Close()            { w.closed = true }
+func (w *socket) last() string      { return w.msgs[len(w.msgs)-1].data }
+func (w *socket) take() []wsMessage { m := w.msgs; w.msgs = nil; return m }
 
 type env struct {
 	t      *testing.T
@@ -78,11 +71,9 @@ func newEnv(t *testing.T, opts *eio.Options, nshards int) *env {
 		})
 		s.OnClose(func(s *eio.Session, reason string) { e.closed[s.ID()] = reason })
 	})
-	h := &host{}
 	for i := range nshards {
-		e.shards = append(e.shards, srv.NewShard(i, e.now, h))
+		e.shards = append(e.shards, srv.NewShard(i, e.now))
 	}
-	h.shards = e.shards
 	return e
 }
 
@@ -250,15 +241,14 @@ func TestWebSocketSessionEchoesAndClosesOnParseError(t *testing.T) {
 	}
 }
 
-// TestUpgradeMovesTheSessionToTheWebSocketsShard follows the official
-// flow: probe, noop for the held GET, upgrade, queued packets flushed on
-// the WebSocket, and the session owned by the WebSocket's shard.
-func TestUpgradeMovesTheSessionToTheWebSocketsShard(t *testing.T) {
-	e := newEnv(t, nil, 2)
-	s := e.openPolling() // on shard 0
+// TestUpgradeSwitchesTransportAndFlushesQueuedPackets follows the
+// official flow: probe, noop for the held GET, upgrade, queued packets sent
+// on the WebSocket, polling requests refused afterwards.
+func TestUpgradeSwitchesTransportAndFlushesQueuedPackets(t *testing.T) {
+	e := newEnv(t, nil, 1)
+	s := e.openPolling()
 	held := e.poll(s)
 	ws := &socket{}
-	ws.upgraded = func(s *eio.Session) { e.shards[1].Adopt(s, ws) }
 	id := s.ID()
 	if _, err := e.shards[0].Probe(id[:], ws); err != nil {
 		t.Fatal(err)
@@ -271,19 +261,26 @@ func TestUpgradeMovesTheSessionToTheWebSocketsShard(t *testing.T) {
 		t.Fatalf("held GET %+v", got)
 	}
 	s.Send([]byte("during"), false)
-	s.ReceiveMessage(ws, []byte("5"), false)
-	if s.Shard() != e.shards[1] || s.Transport() != eio.TransportWebSocket {
-		t.Fatalf("owner %v transport %s", s.Shard(), s.Transport())
+	if got := e.poll(s).only(t); got.body != "4during" {
+		t.Fatalf("GET during the upgrade %+v", got)
 	}
-	if ws.last() != "4during" {
+	s.Send([]byte("queued"), false)
+	s.ReceiveMessage(ws, []byte("5"), false)
+	if s.Transport() != eio.TransportWebSocket {
+		t.Fatalf("transport %s", s.Transport())
+	}
+	if ws.last() != "4queued" {
 		t.Fatalf("queued packet not flushed: %v", ws.msgs)
 	}
-	// The old shard answers the upgraded sid as the official server does.
 	if got := e.poll(s).only(t); got.status != 400 || got.body != `{"code":3,"message":"Bad request"}` {
 		t.Fatalf("GET after upgrade %+v", got)
 	}
 	if _, err := e.shards[0].Probe(id[:], &socket{}); !eio.IsAlreadyUpgrading(err) {
 		t.Fatalf("second probe: %v", err)
+	}
+	s.ReceiveMessage(ws, []byte("4echo"), false)
+	if ws.last() != "4echo" {
+		t.Fatalf("echo on the upgraded transport: %v", ws.msgs)
 	}
 	s.WebSocketClosed(ws, nil)
 	if e.closed[id] != eio.ReasonTransportClose {
@@ -330,5 +327,29 @@ func TestCheckRefusesWithOfficialCodes(t *testing.T) {
 	}
 	if _, err := srv.Check(&eio.Request{Method: []byte("GET"), RawQuery: []byte("EIO=4&transport=polling")}, false); err != nil {
 		t.Errorf("valid handshake refused: %v", err)
+	}
+}
+
+func TestGETRacingTheClientsCloseGetsNoop(t *testing.T) {
+	e := newEnv(t, nil, 1)
+	s := e.openPolling()
+	e.post(s, "1") // processed before the GET the client sent first
+	if e.closed[s.ID()] != eio.ReasonTransportClose {
+		t.Fatalf("reason %q", e.closed[s.ID()])
+	}
+	if got := e.poll(s).only(t); got.status != 200 || got.body != "6" {
+		t.Fatalf("late GET %+v", got)
+	}
+	if got := e.poll(s).only(t); got.status != 400 {
+		t.Fatalf("second late GET %+v", got)
+	}
+	s2 := e.openPolling()
+	e.post(s2, "1")
+	e.advance(101 * time.Millisecond)
+	if got := e.poll(s2).only(t); got.status != 400 {
+		t.Fatalf("GET after the linger %+v", got)
+	}
+	if e.shards[0].Len() != 0 {
+		t.Fatalf("%d sessions left", e.shards[0].Len())
 	}
 }

@@ -21,24 +21,11 @@ type Shard struct {
 	wheel    *wheel.Wheel
 	ids      sidSource
 	scratch  []byte // encode buffer, reused by every write of the loop
-	// moved holds the ids of this shard's sessions that upgraded onto
-	// another loop, until they close there: their requests get the
-	// official answers for an upgraded session, not "unknown sid".
-	moved map[SID]struct{}
-	host  Host
-}
-
-// Host is what a shard needs from the loops that run it.
-type Host interface {
-	// Forget must call Forget(id) on the shard with index shard, on that
-	// shard's loop: a session that moved away from it has closed.
-	Forget(shard int, id SID)
 }
 
 // NewShard returns the shard with the given index (0 ≤ index < MaxShards),
-// its clock started at now, run by host. Each loop serving srv needs its
-// own.
-func (srv *Server) NewShard(index int, now time.Time, host Host) *Shard {
+// its clock started at now. Each loop serving srv needs its own.
+func (srv *Server) NewShard(index int, now time.Time) *Shard {
 	if index < 0 || index >= MaxShards {
 		panic("eio: shard index out of range")
 	}
@@ -48,8 +35,6 @@ func (srv *Server) NewShard(index int, now time.Time, host Host) *Shard {
 		sessions: make(map[SID]*Session),
 		wheel:    wheel.New(wheelTick, now),
 		ids:      newSIDSource(),
-		moved:    make(map[SID]struct{}),
-		host:     host,
 	}
 }
 
@@ -85,7 +70,10 @@ func (sh *Shard) newSession(r *Request, ws WebSocket) *Session {
 	s := &Session{id: sh.ids.next(sh.index), srv: sh.srv}
 	s.heartbeat.Init(s)
 	s.upgradeTimer.Init(s)
-	s.attach(sh)
+	s.shard = sh
+	sh.sessions[s.id] = s
+	s.phase = phaseInterval
+	sh.wheel.Schedule(&s.heartbeat, sh.srv.opts.PingInterval)
 	if ws != nil {
 		s.transport = transportWebSocket
 		s.ws = ws
@@ -118,6 +106,12 @@ func (sh *Shard) OpenWebSocket(r *Request, ws WebSocket) *Session {
 // packets are waiting, else held until there are (or the next ping).
 func (sh *Shard) Poll(sid []byte, reply Responder) {
 	s := sh.lookup(sid)
+	if s != nil && s.lingering {
+		sh.wheel.Stop(&s.heartbeat)
+		delete(sh.sessions, s.id)
+		reply.Respond(200, ContentTypeText, bodyNoop)
+		return
+	}
 	if err := sh.checkPolling(s, sid); err != nil {
 		respondError(reply, err)
 		return
@@ -137,42 +131,18 @@ func (sh *Shard) Post(sid []byte, body []byte, reply Responder) {
 }
 
 // Probe starts the upgrade of session sid to the WebSocket ws, whose
-// handshake carried the sid. A RequestError means the handshake must be
-// refused with 400 (unknown sid); errAlreadyUpgrading means the official
-// server accepts the handshake and then closes the WebSocket at once. On
-// success the host delivers ws's messages with Session.ReceiveMessage on
-// this shard's loop until the session calls ws.Upgraded.
+// handshake carried the sid; ws must be a connection of this shard's loop
+// (a host moves the connection there first). A RequestError means the
+// handshake must be refused with 400 (unknown sid); IsAlreadyUpgrading
+// means the official server accepts the handshake and then closes the
+// WebSocket at once. On success the host delivers ws's messages with
+// Session.ReceiveMessage; after the upgrade ws is the session's transport.
 func (sh *Shard) Probe(sid []byte, ws WebSocket) (*Session, error) {
 	s := sh.lookup(sid)
 	if s == nil {
-		if sh.isMoved(sid) {
-			return nil, errAlreadyUpgrading
-		}
 		return nil, errUnknownSID
 	}
 	return s, s.probe(ws)
-}
-
-func (sh *Shard) isMoved(sid []byte) bool {
-	if len(sid) != SIDLen {
-		return false
-	}
-	_, ok := sh.moved[SID(sid)]
-	return ok
-}
-
-// Forget drops the record of a session that moved to another shard and
-// has now closed there (see Host).
-func (sh *Shard) Forget(id SID) { delete(sh.moved, id) }
-
-// Adopt makes this shard the owner of s, which completed its upgrade to
-// ws (a connection of this shard's loop) and was handed over by
-// WebSocket.Upgraded. Packets queued during the move are sent on ws.
-func (sh *Shard) Adopt(s *Session, ws WebSocket) {
-	delete(sh.moved, s.id) // it came home
-	s.attach(sh)
-	s.ws = ws
-	s.upgraded(ws)
 }
 
 func respondError(reply Responder, err *RequestError) {

@@ -25,9 +25,4 @@ type WebSocket interface {
 	// Close sends a close frame and closes the connection. The host need
 	// not report the connection's end to the session after this.
 	Close()
-	// Upgraded hands s over: s completed its upgrade to this WebSocket and
-	// has left its shard. The host must call Shard.Adopt(s, ws) on the
-	// loop that owns the connection — at once when that is this loop —
-	// and deliver no message of the connection to s before that.
-	Upgraded(s *Session)
 }

@@ -81,17 +81,7 @@ func (s *Session) onProbePacket(p Packet, err error) {
 			s.respondParked(200, bodyNoop)
 		}
 	case err == nil && p.Type == PacketUpgrade && s.state == stateOpen:
-		ws := s.probeWS
-		s.probeWS = nil
-		s.probed = false
-		if s.parked != nil {
-			// Discarded polling: the held GET ends with a noop.
-			s.respondParked(200, bodyNoop)
-		}
-		sh := s.shard
-		s.detach()
-		sh.moved[s.id] = struct{}{}
-		ws.Upgraded(s)
+		s.upgrade()
 	default:
 		s.cancelUpgrade()
 	}
@@ -99,9 +89,7 @@ func (s *Session) onProbePacket(p Packet, err error) {
 
 // cancelUpgrade closes the probed WebSocket; the session stays on polling.
 func (s *Session) cancelUpgrade() {
-	if s.shard != nil {
-		s.shard.wheel.Stop(&s.upgradeTimer)
-	}
+	s.shard.wheel.Stop(&s.upgradeTimer)
 	s.probed = false
 	if ws := s.probeWS; ws != nil {
 		s.probeWS = nil
@@ -109,17 +97,25 @@ func (s *Session) cancelUpgrade() {
 	}
 }
 
-// upgraded switches the adopted session to ws and sends what was queued.
-func (s *Session) upgraded(ws WebSocket) {
+// upgrade makes the probed WebSocket the session's transport: the
+// polling transport is discarded (a held GET ends with a noop) and what
+// was queued is sent on the WebSocket.
+func (s *Session) upgrade() {
+	s.shard.wheel.Stop(&s.upgradeTimer)
+	s.ws, s.probeWS = s.probeWS, nil
+	s.probed = false
+	if s.parked != nil {
+		s.respondParked(200, bodyNoop)
+	}
 	s.transport = transportWebSocket
+	closing := s.state == stateClosing
+	s.state = stateOpen
 	s.eachPending(func(p Packet) {
-		if p.Type == PacketClose {
-			return // a Close during the move: done below
+		if p.Type != PacketClose { // a Close during the upgrade: done below
+			s.writeWS(s.ws, p)
 		}
-		s.writeWS(ws, p)
 	})
-	if s.state == stateClosing {
-		s.state = stateOpen
+	if closing {
 		s.Close()
 	}
 }

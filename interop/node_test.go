@@ -26,11 +26,35 @@ const testdataDir = "testdata"
 // one only catches a hung node process.
 const scenarioTimeout = 60 * time.Second
 
+// The heartbeat of the server under test. eio-client.mjs (and
+// eio-reference-server.mjs) get it through EIO_PING_INTERVAL / EIO_PING_TIMEOUT,
+// so configure the sioloop server under test with these same values. 300/200
+// keeps the ping-timeout scenario fast but tolerates only ~200 ms of stall in
+// the server or the node client before a healthy session is timed out.
+var (
+	eioPingInterval = 300 * time.Millisecond
+	eioPingTimeout  = 200 * time.Millisecond
+)
+
+// eioMaxPayload is the maxHttpBufferSize (and handshake maxPayload) that
+// eio-client.mjs expects.
+const eioMaxPayload = 1_000_000
+
+// eioEnv is the environment telling the node scripts the heartbeat in use.
+func eioEnv() []string {
+	return []string{
+		"EIO_PING_INTERVAL=" + strconv.FormatInt(eioPingInterval.Milliseconds(), 10),
+		"EIO_PING_TIMEOUT=" + strconv.FormatInt(eioPingTimeout.Milliseconds(), 10),
+	}
+}
+
 // eioScenarios lists every scenario of testdata/eio-client.mjs, in a sensible
 // run order. Each one needs a server implementing the contract documented in
-// testdata/eio-reference-server.mjs (engine.io path "/engine.io/",
-// pingInterval 300ms, pingTimeout 200ms, maxHttpBufferSize 1e6, echo every
-// message, "close-me" closes the session).
+// testdata/eio-reference-server.mjs: engine.io path "/engine.io/" on the
+// baseURL's host:port, heartbeat eioPingInterval/eioPingTimeout,
+// maxHttpBufferSize eioMaxPayload (advertised as maxPayload in the handshake),
+// CORS origin "*", echo every message unchanged, and close the session when
+// it receives the text message "close-me".
 var eioScenarios = []string{
 	"handshake",
 	"websocket",
@@ -107,6 +131,7 @@ func runScenario(t *testing.T, script, scenario, baseURL string) map[string]any 
 	ctx, cancel := context.WithTimeout(context.Background(), scenarioTimeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "node", scriptPath(script), scenario, baseURL)
+	cmd.Env = append(os.Environ(), eioEnv()...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout = &stdout
 	cmd.Stderr = &stderr
@@ -163,12 +188,12 @@ func freePort(t *testing.T) int {
 }
 
 // startNodeServer starts `node <script>` (relative to testdata) with PORT=port
-// and waits until it prints "listening". It is stopped when the test ends.
+// (and the EIO_PING_* heartbeat) and waits until it prints "listening". It is stopped when the test ends.
 // It returns the base URL, e.g. "http://127.0.0.1:PORT".
 func startNodeServer(t *testing.T, script string, port int) string {
 	t.Helper()
 	cmd := exec.Command("node", scriptPath(script))
-	cmd.Env = append(os.Environ(), "PORT="+strconv.Itoa(port))
+	cmd.Env = append(append(os.Environ(), eioEnv()...), "PORT="+strconv.Itoa(port))
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.StdoutPipe()

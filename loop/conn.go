@@ -24,6 +24,7 @@ type conn struct {
 	closed      bool
 	inTraffic   bool                       // inside onTraffic: do not re-enter
 	closeOnSend bool                       // close once the output is flushed
+	movedAway   bool                       // handed to another loop (handoff.go)
 	out         *bytebufferpool.ByteBuffer // output coalesced until the flush
 	timer       wheel.Timer                // header timeout, or close wait
 	http        *httpState                 // nil once upgraded
@@ -39,7 +40,6 @@ type httpState struct {
 	route     *route
 	sid       eio.SID // the pending request's session, for opPollClosed
 	headers   []byte  // extra response header lines (CORS) of the pending request
-	upgrade   *pendingUpgrade
 }
 
 // wsState is the WebSocket side of a conn.
@@ -47,12 +47,6 @@ type wsState struct {
 	dec   wsframe.Decoder
 	route *route
 	sess  *eio.Session
-	// remote: the session is owned by another loop (the probe of an
-	// upgrade); messages are posted there one at a time.
-	remote bool
-	// paused: a message is with the session's loop; read nothing more
-	// until opResume or opAdopt.
-	paused bool
 	// closing: our close frame is sent; waiting for the client's.
 	closing bool
 }
@@ -115,6 +109,9 @@ func (cn *conn) closeNow() {
 // it: the session learns its transport is gone. Runs on the loop.
 func (cn *conn) onClose(err error) {
 	cn.closed = true
+	if cn.movedAway {
+		return
+	}
 	cn.sh.wheel.Stop(&cn.timer)
 	if cn.out != nil {
 		bytebufferpool.Put(cn.out)

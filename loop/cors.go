@@ -29,8 +29,8 @@ import (
 // off: no headers, and OPTIONS requests are handled as any other, like
 // engine.io without the cors option. Any field set turns it on.
 type CORSOptions struct {
-	// Origin lists the allowed origins. Empty means "*" when another
-	// field is set (cors' default). ["*"] sends
+	// Origin lists the allowed origins. Empty means "*" (cors' default)
+	// when another field is set, and CORS off otherwise. ["*"] sends
 	// "Access-Control-Allow-Origin: *". One other entry is cors' string
 	// form: it is sent as is, whatever the request's Origin. Two or more
 	// entries are cors' array form: the request's Origin is sent back
@@ -171,7 +171,7 @@ func compileCORS(o *CORSOptions) *corsPolicy {
 }
 
 func (o *CORSOptions) isZero() bool {
-	return o.Origin == nil && o.OriginFunc == nil && !o.ReflectOrigin &&
+	return len(o.Origin) == 0 && o.OriginFunc == nil && !o.ReflectOrigin &&
 		o.Methods == nil && o.AllowedHeaders == nil && o.ExposedHeaders == nil &&
 		!o.Credentials && o.MaxAge == 0 && o.OptionsSuccessStatus == 0
 }
@@ -266,8 +266,9 @@ func (c *corsPolicy) appendOrigin(dst, origin []byte, varyReqHeaders bool) (_ []
 	case corsFixed:
 		dst = append(dst, c.originLine...)
 	case corsList:
+		// An absent Origin (undefined in cors) equals no entry.
 		for _, o := range c.origins {
-			if string(origin) == o && origin != nil {
+			if origin != nil && string(origin) == o {
 				reflect = true
 				break
 			}

@@ -15,9 +15,9 @@ import (
 // checked against net/http where net/http accepts it.
 func FuzzParseRequest(f *testing.F) {
 	for _, s := range []string{
-		pollingGET, pollingPOST, chunkedPOST, wsUpgrade,
-		pollingPOST + pollingGET,
-		chunkedPOST + chunkedPOST,
+		httpPollingGET, httpPollingPOST, httpChunkedPOST, httpWSUpgrade,
+		httpPollingPOST + httpPollingGET,
+		httpChunkedPOST + httpChunkedPOST,
 		"\r\n\nGET / HTTP/1.0\n\n",
 		"GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n",
 		"POST /x?a=1 HTTP/1.1\nHost: h\r\nContent-Length: 3\n\nabc",
@@ -50,21 +50,21 @@ func FuzzParseRequest(f *testing.F) {
 		var scratch []byte
 
 		n1, err1 := parseRequest(p[:k], lim, &r, &scratch)
-		check(t, "prefix", k, n1, err1)
+		checkParseResult(t, "prefix", k, n1, err1)
 		n2, err2 := parseRequest(p, lim, &r, &scratch)
-		check(t, "whole", len(p), n2, err2)
-		got := describe(&r, n2, err2)
+		checkParseResult(t, "whole", len(p), n2, err2)
+		got := describeRequest(&r, n2, err2)
 
 		if err1 != nil && err1 != err2 {
 			t.Fatalf("prefix %d failed with %v, whole with %v", k, err1, err2)
 		}
-		if n1 > 0 && (n1 != n2 || describe(&r, n2, err2) != got) {
+		if n1 > 0 && (n1 != n2 || describeRequest(&r, n2, err2) != got) {
 			t.Fatalf("prefix %d complete at %d, whole at %d", k, n1, n2)
 		}
 		var fresh request
 		var freshScratch []byte
 		n3, err3 := parseRequest(p, lim, &fresh, &freshScratch)
-		if want := describe(&fresh, n3, err3); got != want {
+		if want := describeRequest(&fresh, n3, err3); got != want {
 			t.Fatalf("after a prefix: %s\nfresh: %s", got, want)
 		}
 		if n2 > 0 {
@@ -73,7 +73,7 @@ func FuzzParseRequest(f *testing.F) {
 	})
 }
 
-func check(t *testing.T, what string, size, n int, err error) {
+func checkParseResult(t *testing.T, what string, size, n int, err error) {
 	t.Helper()
 	if n < 0 || n > size {
 		t.Fatalf("%s: n = %d for %d bytes", what, n, size)
@@ -91,7 +91,7 @@ func check(t *testing.T, what string, size, n int, err error) {
 }
 
 // describe renders everything parseRequest reports, to compare parses.
-func describe(r *request, n int, err error) string {
+func describeRequest(r *request, n int, err error) string {
 	if err != nil || n == 0 {
 		return fmt.Sprint(n, err)
 	}

@@ -12,9 +12,9 @@ import (
 	"testing"
 )
 
-// pollingGET is what an engine.io-client 6 polling transport sends from a
+// httpPollingGET is what an engine.io-client 6 polling transport sends from a
 // browser.
-const pollingGET = "GET /socket.io/?EIO=4&transport=polling&t=PkAbc9x&sid=AAAAAAAAAAAAAAAAAAAA HTTP/1.1\r\n" +
+const httpPollingGET = "GET /socket.io/?EIO=4&transport=polling&t=PkAbc9x&sid=AAAAAAAAAAAAAAAAAAAA HTTP/1.1\r\n" +
 	"Host: localhost:3000\r\n" +
 	"Connection: keep-alive\r\n" +
 	"User-Agent: Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36\r\n" +
@@ -25,14 +25,14 @@ const pollingGET = "GET /socket.io/?EIO=4&transport=polling&t=PkAbc9x&sid=AAAAAA
 	"Accept-Language: en-US,en;q=0.9\r\n" +
 	"\r\n"
 
-const pollingPOST = "POST /socket.io/?EIO=4&transport=polling&sid=AAAAAAAAAAAAAAAAAAAA HTTP/1.1\r\n" +
+const httpPollingPOST = "POST /socket.io/?EIO=4&transport=polling&sid=AAAAAAAAAAAAAAAAAAAA HTTP/1.1\r\n" +
 	"Host: localhost:3000\r\n" +
 	"Content-Type: text/plain;charset=UTF-8\r\n" +
 	"Content-Length: 27\r\n" +
 	"\r\n" +
 	"42[\"chat\",\"hello\"]\x1e42[\"x\"]!"
 
-const chunkedPOST = "POST /socket.io/?EIO=4&transport=polling HTTP/1.1\r\n" +
+const httpChunkedPOST = "POST /socket.io/?EIO=4&transport=polling HTTP/1.1\r\n" +
 	"Host: h\r\n" +
 	"Transfer-Encoding: chunked\r\n" +
 	"\r\n" +
@@ -45,7 +45,7 @@ const chunkedPOST = "POST /socket.io/?EIO=4&transport=polling HTTP/1.1\r\n" +
 	"Another: one\r\n" +
 	"\r\n"
 
-const wsUpgrade = "GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\n" +
+const httpWSUpgrade = "GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\n" +
 	"Host: localhost:3000\r\n" +
 	"Connection: Upgrade\r\n" +
 	"Upgrade: websocket\r\n" +
@@ -53,7 +53,7 @@ const wsUpgrade = "GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\n" +
 	"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n" +
 	"\r\n"
 
-func mustParse(t *testing.T, in string) (*request, int) {
+func mustParseRequest(t *testing.T, in string) (*request, int) {
 	t.Helper()
 	var r request
 	var scratch []byte
@@ -68,9 +68,9 @@ func mustParse(t *testing.T, in string) (*request, int) {
 }
 
 func TestParseRequestCompleteGET(t *testing.T) {
-	r, n := mustParse(t, pollingGET)
-	if n != len(pollingGET) {
-		t.Fatalf("n = %d, want %d", n, len(pollingGET))
+	r, n := mustParseRequest(t, httpPollingGET)
+	if n != len(httpPollingGET) {
+		t.Fatalf("n = %d, want %d", n, len(httpPollingGET))
 	}
 	for _, c := range []struct{ got, want string }{
 		{string(r.method), "GET"},
@@ -95,7 +95,7 @@ func TestParseRequestCompleteGET(t *testing.T) {
 }
 
 func TestParseRequestFieldsAliasInput(t *testing.T) {
-	p := []byte(pollingPOST)
+	p := []byte(httpPollingPOST)
 	var r request
 	var scratch []byte
 	if _, err := parseRequest(p, nil, &r, &scratch); err != nil {
@@ -108,9 +108,9 @@ func TestParseRequestFieldsAliasInput(t *testing.T) {
 }
 
 func TestParseRequestPOSTContentLength(t *testing.T) {
-	r, n := mustParse(t, pollingPOST)
-	if n != len(pollingPOST) {
-		t.Fatalf("n = %d, want %d", n, len(pollingPOST))
+	r, n := mustParseRequest(t, httpPollingPOST)
+	if n != len(httpPollingPOST) {
+		t.Fatalf("n = %d, want %d", n, len(httpPollingPOST))
 	}
 	if r.contentLength != 27 || string(r.body) != "42[\"chat\",\"hello\"]\x1e42[\"x\"]!" {
 		t.Errorf("cl = %d, body = %q", r.contentLength, r.body)
@@ -123,9 +123,9 @@ func TestParseRequestPOSTContentLength(t *testing.T) {
 func TestParseRequestChunkedDecodesIntoScratch(t *testing.T) {
 	var r request
 	scratch := []byte("kept:")
-	n, err := parseRequest([]byte(chunkedPOST), nil, &r, &scratch)
-	if err != nil || n != len(chunkedPOST) {
-		t.Fatalf("n = %d, err = %v; want %d", n, err, len(chunkedPOST))
+	n, err := parseRequest([]byte(httpChunkedPOST), nil, &r, &scratch)
+	if err != nil || n != len(httpChunkedPOST) {
+		t.Fatalf("n = %d, err = %v; want %d", n, err, len(httpChunkedPOST))
 	}
 	const want = "hello world, chunked encoding!!"
 	if !r.chunked || string(r.body) != want {
@@ -142,8 +142,8 @@ func TestParseRequestChunkedDecodesIntoScratch(t *testing.T) {
 func TestParseRequestChunkedIncompleteLeavesScratch(t *testing.T) {
 	var r request
 	scratch := []byte("kept")
-	for k := range len(chunkedPOST) {
-		if n, err := parseRequest([]byte(chunkedPOST[:k]), nil, &r, &scratch); n != 0 || err != nil {
+	for k := range len(httpChunkedPOST) {
+		if n, err := parseRequest([]byte(httpChunkedPOST[:k]), nil, &r, &scratch); n != 0 || err != nil {
 			t.Fatalf("prefix %d: n = %d, err = %v", k, n, err)
 		}
 		if string(scratch) != "kept" {
@@ -153,7 +153,7 @@ func TestParseRequestChunkedIncompleteLeavesScratch(t *testing.T) {
 }
 
 func TestParseRequestPipelinedOneAtATime(t *testing.T) {
-	in := []byte(pollingPOST + chunkedPOST + pollingGET)
+	in := []byte(httpPollingPOST + httpChunkedPOST + httpPollingGET)
 	var r request
 	var scratch []byte
 	var methods, bodies []string
@@ -172,7 +172,7 @@ func TestParseRequestPipelinedOneAtATime(t *testing.T) {
 }
 
 func TestParseRequestEveryPrefixIsIncomplete(t *testing.T) {
-	for _, in := range []string{pollingGET, pollingPOST, chunkedPOST, wsUpgrade,
+	for _, in := range []string{httpPollingGET, httpPollingPOST, httpChunkedPOST, httpWSUpgrade,
 		"\r\n\nGET / HTTP/1.0\n\n", "POST / HTTP/1.1\nHost: h\nContent-Length: 0\n\n"} {
 		var r request
 		var scratch []byte
@@ -194,7 +194,7 @@ func TestParseRequestEveryPrefixIsIncomplete(t *testing.T) {
 
 func TestParseRequestAcceptsBareLF(t *testing.T) {
 	in := "POST /x?a=1 HTTP/1.1\nHost: h\r\nContent-Length: 3\n\nabc"
-	r, n := mustParse(t, in)
+	r, n := mustParseRequest(t, in)
 	if n != len(in) || string(r.body) != "abc" || string(r.header("host")) != "h" {
 		t.Errorf("n = %d, body = %q, host = %q", n, r.body, r.header("host"))
 	}
@@ -202,7 +202,7 @@ func TestParseRequestAcceptsBareLF(t *testing.T) {
 
 func TestParseRequestSkipsLeadingEmptyLines(t *testing.T) {
 	in := "\r\n\r\nGET / HTTP/1.1\r\nHost: h\r\n\r\n"
-	r, n := mustParse(t, in)
+	r, n := mustParseRequest(t, in)
 	if n != len(in) || string(r.method) != "GET" {
 		t.Errorf("n = %d, method = %q", n, r.method)
 	}
@@ -229,7 +229,7 @@ func TestParseRequestKeepAlive(t *testing.T) {
 		if c.conn != "" {
 			in += "Connection: " + c.conn + "\r\n"
 		}
-		r, _ := mustParse(t, in+"\r\n")
+		r, _ := mustParseRequest(t, in+"\r\n")
 		if r.keepAlive != c.want {
 			t.Errorf("%s Connection: %q: keepAlive = %v, want %v", c.proto, c.conn, r.keepAlive, c.want)
 		}
@@ -237,7 +237,7 @@ func TestParseRequestKeepAlive(t *testing.T) {
 }
 
 func TestParseRequestKeepAliveAcrossConnectionHeaders(t *testing.T) {
-	r, _ := mustParse(t, "GET / HTTP/1.1\r\nHost: h\r\nConnection: keep-alive\r\nConnection: close\r\n\r\n")
+	r, _ := mustParseRequest(t, "GET / HTTP/1.1\r\nHost: h\r\nConnection: keep-alive\r\nConnection: close\r\n\r\n")
 	if r.keepAlive {
 		t.Error("a close token in the second Connection header must count")
 	}
@@ -258,7 +258,7 @@ func TestParseRequestUpgradeWebSocket(t *testing.T) {
 		{"Connection: Upgraded\r\nUpgrade: websocket\r\n", false},
 		{"Connection: Upgrade\r\nUpgrade: websocket, h2c\r\n", false}, // Node's ws wants exactly "websocket"
 	} {
-		r, _ := mustParse(t, "GET /socket.io/ HTTP/1.1\r\nHost: h\r\n"+c.headers+"\r\n")
+		r, _ := mustParseRequest(t, "GET /socket.io/ HTTP/1.1\r\nHost: h\r\n"+c.headers+"\r\n")
 		if r.upgradeWebSocket != c.want {
 			t.Errorf("%q: upgradeWebSocket = %v, want %v", c.headers, r.upgradeWebSocket, c.want)
 		}
@@ -361,14 +361,14 @@ func TestParseRequestLimitsAreInclusive(t *testing.T) {
 }
 
 func TestParseRequestAcceptsRepeatedEqualContentLength(t *testing.T) {
-	r, _ := mustParse(t, "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 2\r\ncontent-length:  2\r\n\r\nab")
+	r, _ := mustParseRequest(t, "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 2\r\ncontent-length:  2\r\n\r\nab")
 	if string(r.body) != "ab" {
 		t.Errorf("body = %q", r.body)
 	}
 }
 
 func TestRequestHeaderIsCaseInsensitive(t *testing.T) {
-	r, _ := mustParse(t, "GET / HTTP/1.1\r\nhOsT: h\r\nX-Empty:\r\nX-Dup: 1\r\nx-dup: 2\r\nX-Pad: \t v a \t\r\n\r\n")
+	r, _ := mustParseRequest(t, "GET / HTTP/1.1\r\nhOsT: h\r\nX-Empty:\r\nX-Dup: 1\r\nx-dup: 2\r\nX-Pad: \t v a \t\r\n\r\n")
 	for _, c := range []struct {
 		name string
 		want []byte
@@ -389,7 +389,7 @@ func TestRequestHeaderIsCaseInsensitive(t *testing.T) {
 }
 
 func TestRequestQueryParam(t *testing.T) {
-	r, _ := mustParse(t, "GET /socket.io/?EIO=4&transport=polling&flag&empty=&%73id=a%2Bb+c&sid=second&j= HTTP/1.1\r\nHost: h\r\n\r\n")
+	r, _ := mustParseRequest(t, "GET /socket.io/?EIO=4&transport=polling&flag&empty=&%73id=a%2Bb+c&sid=second&j= HTTP/1.1\r\nHost: h\r\n\r\n")
 	for _, c := range []struct {
 		name string
 		want []byte
@@ -411,7 +411,7 @@ func TestRequestQueryParam(t *testing.T) {
 	if got := unescapeQuery([]byte("x:"), r.queryParam("sid")); string(got) != "x:a+b c" {
 		t.Errorf("unescapeQuery = %q", got)
 	}
-	r, _ = mustParse(t, "GET /socket.io/ HTTP/1.1\r\nHost: h\r\n\r\n")
+	r, _ = mustParseRequest(t, "GET /socket.io/ HTTP/1.1\r\nHost: h\r\n\r\n")
 	if r.query != nil || r.queryParam("EIO") != nil {
 		t.Errorf("no query: query = %q", r.query)
 	}
@@ -480,10 +480,10 @@ func checkAgainstNetHTTP(t *testing.T, p []byte, r *request) {
 }
 
 func TestParseRequestAgreesWithNetHTTP(t *testing.T) {
-	for _, in := range []string{pollingGET, pollingPOST, chunkedPOST, wsUpgrade,
+	for _, in := range []string{httpPollingGET, httpPollingPOST, httpChunkedPOST, httpWSUpgrade,
 		"GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n",
 		"POST /a?b HTTP/1.1\nHost: h\nContent-Length: 3\n\nxyz"} {
-		r, n := mustParse(t, in)
+		r, n := mustParseRequest(t, in)
 		checkAgainstNetHTTP(t, []byte(in[:n]), r)
 	}
 }
@@ -526,7 +526,7 @@ func TestHTTPStatusTextMatchesNode(t *testing.T) {
 }
 
 func TestParseRequestAllocatesNothing(t *testing.T) {
-	for _, in := range []string{pollingGET, pollingPOST, wsUpgrade, chunkedPOST} {
+	for _, in := range []string{httpPollingGET, httpPollingPOST, httpWSUpgrade, httpChunkedPOST} {
 		p := []byte(in)
 		var r request
 		scratch := make([]byte, 0, 256)
@@ -546,10 +546,10 @@ func TestParseRequestAllocatesNothing(t *testing.T) {
 
 func BenchmarkParseRequest(b *testing.B) {
 	for _, bc := range []struct{ name, in string }{
-		{"PollingGET", pollingGET},
-		{"PollingPOST", pollingPOST},
-		{"WebSocketUpgrade", wsUpgrade},
-		{"ChunkedPOST", chunkedPOST},
+		{"PollingGET", httpPollingGET},
+		{"PollingPOST", httpPollingPOST},
+		{"WebSocketUpgrade", httpWSUpgrade},
+		{"ChunkedPOST", httpChunkedPOST},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			p := []byte(bc.in)

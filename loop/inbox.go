@@ -12,20 +12,11 @@ import (
 type taskOp uint8
 
 const (
-	opTick        taskOp = iota // advance the wheels
-	opPoll                      // to the session's loop: a GET for sid
-	opPost                      // to the session's loop: a POST body for sid
-	opPollClosed                // to the session's loop: a held GET's conn went away
-	opProbe                     // to the session's loop: a WebSocket handshake with sid
-	opProbeResult               // to the conn's loop: the probe's verdict
-	opWSMessage                 // to the session's loop: a message of a probing WebSocket
-	opWSClosed                  // to the session's loop: a probing WebSocket ended
-	opResume                    // to the conn's loop: read the probing WebSocket again
-	opAdopt                     // to the conn's loop: the session moved here
-	opRespond                   // to the conn's loop: write an HTTP response
-	opWrite                     // to the conn's loop: write a WebSocket message
-	opClose                     // to the conn's loop: close the WebSocket
-	opForget                    // to a session's home loop: it closed elsewhere
+	opTick       taskOp = iota // advance the wheels
+	opPoll                     // to the session's loop: a GET for sid
+	opPost                     // to the session's loop: a POST body for sid
+	opPollClosed               // to the session's loop: a held GET's conn went away
+	opRespond                  // to the conn's loop: write an HTTP response
 )
 
 // task is one unit of cross-loop work: a small value, not a closure, so
@@ -37,9 +28,7 @@ type task struct {
 	ctype  string
 	c      *conn
 	route  *route
-	sess   *eio.Session
 	sid    eio.SID
-	err    error
 	buf    *bytebufferpool.ByteBuffer // payload, owned by the task
 }
 
@@ -79,6 +68,7 @@ func (sh *shard) Run(context.Context) error {
 	q.tasks = q.spare[:0]
 	q.rung = false
 	q.mu.Unlock()
+	sh.advance()
 	for i := range batch {
 		sh.run(&batch[i])
 		batch[i] = task{}

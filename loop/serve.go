@@ -36,7 +36,7 @@ func (cn *conn) onTraffic() {
 			return // incomplete: the header timer bounds the wait
 		}
 		cn.sh.wheel.Stop(&cn.timer)
-		cn.serve(&r)
+		cn.serve(buf[:n], &r)
 		_, _ = cn.c.Discard(n)
 		if cn.ws == nil && !cn.http.pending && !cn.closeOnSend {
 			cn.headerTimeout()
@@ -55,8 +55,9 @@ func (cn *conn) refuse(err error) {
 	cn.closeOnSend = true
 }
 
-// serve routes one complete request. r is valid until return.
-func (cn *conn) serve(r *request) {
+// serve routes one complete request, raw, parsed as r; both are valid
+// until return.
+func (cn *conn) serve(raw []byte, r *request) {
 	hs := cn.http
 	hs.keepAlive = r.keepAlive
 	hs.route = nil
@@ -71,7 +72,7 @@ func (cn *conn) serve(r *request) {
 	origin := r.header("Origin")
 	hs.headers = hs.headers[:0]
 	if rt.cors != nil {
-		if string(r.method) == "OPTIONS" {
+		if string(r.method) == "OPTIONS" && rt.cors.answersPreflight(origin) {
 			hs.headers = rt.cors.appendPreflight(hs.headers, origin, r.header("Access-Control-Request-Headers"))
 			cn.respond(rt.cors.optionsStatus, "", nil)
 			return
@@ -79,7 +80,7 @@ func (cn *conn) serve(r *request) {
 		hs.headers = rt.cors.appendHeaders(hs.headers, origin)
 	}
 	if r.upgradeWebSocket {
-		cn.serveUpgrade(r, rt, er)
+		cn.serveUpgrade(raw, r, rt, er)
 		return
 	}
 	q, rerr := rt.engine.Check(er, false)

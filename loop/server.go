@@ -117,7 +117,7 @@ func (srv *Server) ListenAndServe(addr string) error {
 		gnet.WithMulticore(true),
 		gnet.WithNumEventLoop(srv.opts.NumLoops),
 		gnet.WithTicker(true),
-		gnet.WithReusePort(false),
+		gnet.WithReuseAddr(true), // as net.Listen: TIME_WAIT conns do not block a restart
 		gnet.WithTCPNoDelay(gnet.TCPNoDelay),
 		gnet.WithLogger(gnetLogger{}),
 	)
@@ -205,7 +205,13 @@ func (h *handler) OnBoot(eng gnet.Engine) gnet.Action {
 
 func (h *handler) OnOpen(c gnet.Conn) ([]byte, gnet.Action) {
 	sh := h.srv.shardOf(c.EventLoop())
-	c.SetContext(sh.newConn(c))
+	moved, _ := c.Context().(*handoff)
+	cn := sh.newConn(c)
+	c.SetContext(cn)
+	if moved != nil {
+		cn.serveHandoff(moved)
+		sh.flush()
+	}
 	return nil, gnet.None
 }
 
@@ -214,6 +220,9 @@ func (h *handler) OnTraffic(c gnet.Conn) gnet.Action {
 	if !ok {
 		return gnet.Close
 	}
+	// Deadlines that passed before this input arrived expire first, as
+	// they would have on a server with exact timers.
+	cn.sh.advance()
 	cn.onTraffic()
 	cn.sh.flush()
 	return gnet.None

@@ -31,23 +31,9 @@ func newShard(srv *Server, index int, loop gnet.EventLoop) *shard {
 	now := time.Now()
 	sh := &shard{srv: srv, index: index, loop: loop, wheel: wheel.New(tick, now)}
 	for _, rt := range srv.routes {
-		sh.eio = append(sh.eio, rt.engine.NewShard(index, now, shardHost{srv, rt}))
+		sh.eio = append(sh.eio, rt.engine.NewShard(index, now))
 	}
 	return sh
-}
-
-// shardHost is a route's eio.Host: it reaches other loops through their
-// inboxes.
-type shardHost struct {
-	srv   *Server
-	route *route
-}
-
-// Forget implements eio.Host.
-func (h shardHost) Forget(index int, id eio.SID) {
-	if sh := h.srv.shardByIndex(index); sh != nil {
-		sh.post(task{op: opForget, route: h.route, sid: id})
-	}
 }
 
 // tick is the period of the engine ticker that advances every wheel.
@@ -75,10 +61,7 @@ func (sh *shard) flush() {
 // run executes one task. Runs on the loop.
 func (sh *shard) run(t *task) {
 	switch t.op {
-	case opTick:
-		sh.advance()
-	case opForget:
-		sh.eio[t.route.index].Forget(t.sid)
+	case opTick: // Run advanced the wheels
 	case opPoll:
 		sh.eio[t.route.index].Poll(t.sid[:], (*remoteConn)(t.c))
 	case opPost:
@@ -87,26 +70,8 @@ func (sh *shard) run(t *task) {
 		if s := sh.eio[t.route.index].Lookup(t.sid[:]); s != nil {
 			s.PollClosed((*remoteConn)(t.c))
 		}
-	case opProbe:
-		s, err := sh.eio[t.route.index].Probe(t.sid[:], (*remoteConn)(t.c))
-		t.c.sh.post(task{op: opProbeResult, c: t.c, sess: s, err: err})
-	case opWSMessage:
-		t.sess.ReceiveMessage((*remoteConn)(t.c), t.buf.B, t.binary)
-		t.c.sh.post(task{op: opResume, c: t.c})
-	case opWSClosed:
-		t.sess.WebSocketClosed((*remoteConn)(t.c), t.err)
-	case opProbeResult:
-		t.c.probeResult(t.sess, t.err)
-	case opResume:
-		t.c.resume()
-	case opAdopt:
-		t.c.adopt(t.sess)
 	case opRespond:
 		t.c.Respond(t.status, t.ctype, t.buf.B)
-	case opWrite:
-		t.c.WriteMessage(t.binary, t.buf.B)
-	case opClose:
-		t.c.Close()
 	}
 	if t.buf != nil {
 		bytebufferpool.Put(t.buf)

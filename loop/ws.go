@@ -11,7 +11,7 @@ import (
 // serveUpgrade answers a WebSocket handshake on an Engine.IO route: the
 // engine's checks first (as engine.io's verify runs before ws's
 // handleUpgrade), then RFC 6455's.
-func (cn *conn) serveUpgrade(r *request, rt *route, er *eio.Request) {
+func (cn *conn) serveUpgrade(raw []byte, r *request, rt *route, er *eio.Request) {
 	q, rerr := rt.engine.Check(er, true)
 	if rerr != nil {
 		cn.abortUpgrade(rerr.Text())
@@ -36,49 +36,21 @@ func (cn *conn) serveUpgrade(r *request, rt *route, er *eio.Request) {
 		cn.abortUpgrade((&eio.RequestError{Code: eio.UnknownSID}).Text())
 		return
 	}
-	if owner == cn.sh {
-		s, err := owner.eio[rt.index].Probe(q.SID, cn)
-		cn.acceptProbe(accept[:], ws, s, err, false)
+	if owner != cn.sh {
+		// The session lives on another loop: move the connection there
+		// and let that loop answer the handshake (handoff.go).
+		cn.handoff(owner, raw)
 		return
 	}
-	// The session lives on another loop: hold the handshake until it
-	// answers (opProbeResult).
-	cn.http.pending = true
-	cn.http.upgrade = &pendingUpgrade{accept: accept, ws: ws}
-	owner.post(task{op: opProbe, c: cn, route: rt, sid: eio.SID(q.SID)})
-}
-
-// pendingUpgrade is a WebSocket handshake waiting for the session's loop.
-type pendingUpgrade struct {
-	accept [28]byte
-	ws     *wsState
-}
-
-// probeResult completes a handshake held for another loop's verdict.
-func (cn *conn) probeResult(s *eio.Session, err error) {
-	var pu *pendingUpgrade
-	if cn.http != nil {
-		pu, cn.http.upgrade = cn.http.upgrade, nil
-	}
-	if cn.closed || pu == nil {
-		if err == nil {
-			// The conn went away meanwhile: end the probe.
-			owner := cn.sh.srv.shardByIndex(eio.ShardOf(idOf(s)))
-			owner.post(task{op: opWSClosed, c: cn, sess: s})
-		}
-		return
-	}
-	cn.http.pending = false
-	cn.acceptProbe(pu.accept[:], pu.ws, s, err, true)
-	cn.onTraffic()
+	s, err := owner.eio[rt.index].Probe(q.SID, cn)
+	cn.acceptProbe(accept[:], ws, s, err)
 }
 
 // acceptProbe answers a handshake with a sid by the session's verdict.
-func (cn *conn) acceptProbe(accept []byte, ws *wsState, s *eio.Session, err error, remote bool) {
+func (cn *conn) acceptProbe(accept []byte, ws *wsState, s *eio.Session, err error) {
 	switch {
 	case err == nil:
 		ws.sess = s
-		ws.remote = remote
 		cn.switchProtocols(accept, ws)
 	case eio.IsAlreadyUpgrading(err):
 		// The official server completes the handshake, then closes.
@@ -145,7 +117,7 @@ func (cn *conn) switchProtocols(accept []byte, ws *wsState) {
 // readWS decodes and handles the buffered frames. Runs on the loop.
 func (cn *conn) readWS() {
 	ws := cn.ws
-	for !cn.closed && !ws.paused {
+	for !cn.closed {
 		buf, _ := cn.c.Peek(-1)
 		if len(buf) == 0 {
 			return
@@ -176,14 +148,7 @@ func (cn *conn) handleMessage(ws *wsState, msg *wsframe.Message) {
 		if ws.closing || ws.sess == nil {
 			return
 		}
-		binary := msg.OpCode == wsframe.OpBinary
-		if ws.remote {
-			ws.paused = true
-			owner := cn.sh.srv.shardByIndex(eio.ShardOf(idOf(ws.sess)))
-			owner.post(task{op: opWSMessage, c: cn, sess: ws.sess, binary: binary, buf: copyBuf(msg.Payload)})
-			return
-		}
-		ws.sess.ReceiveMessage(cn, msg.Payload, binary)
+		ws.sess.ReceiveMessage(cn, msg.Payload, msg.OpCode == wsframe.OpBinary)
 	case wsframe.OpPing:
 		out := cn.buffer()
 		out.B = wsframe.AppendFrame(out.B, wsframe.OpPong, msg.Payload)
@@ -199,12 +164,6 @@ func (cn *conn) handleMessage(ws *wsState, msg *wsframe.Message) {
 	}
 }
 
-// idOf returns the id of s as bytes (the loop that made s is the one its id names).
-func idOf(s *eio.Session) []byte {
-	id := s.ID()
-	return id[:]
-}
-
 // sessionClosed reports the end of the WebSocket to its session, on the
 // session's loop.
 func (cn *conn) sessionClosed(err error) {
@@ -214,11 +173,6 @@ func (cn *conn) sessionClosed(err error) {
 		return
 	}
 	ws.sess = nil
-	if ws.remote {
-		owner := cn.sh.srv.shardByIndex(eio.ShardOf(idOf(s)))
-		owner.post(task{op: opWSClosed, c: cn, sess: s, err: err})
-		return
-	}
 	s.WebSocketClosed(cn, err)
 }
 
@@ -251,34 +205,4 @@ func (cn *conn) Close() {
 	cn.ws.closing = true
 	cn.writeClose(wsframe.CloseNoStatus)
 	cn.sh.wheel.Schedule(&cn.timer, closeWait)
-}
-
-// Upgraded implements eio.WebSocket for a probe on the session's loop.
-func (cn *conn) Upgraded(s *eio.Session) { cn.adopt(s) }
-
-// adopt makes this loop the owner of s, upgraded to this conn, and reads
-// on. Runs on the loop.
-func (cn *conn) adopt(s *eio.Session) {
-	ws := cn.ws
-	if cn.closed || ws.closing {
-		// The WebSocket went away during the move: the session has no
-		// transport left.
-		cn.sh.eio[ws.route.index].Adopt(s, cn)
-		s.WebSocketClosed(cn, nil)
-		return
-	}
-	ws.remote = false
-	ws.paused = false
-	ws.sess = s
-	cn.sh.eio[ws.route.index].Adopt(s, cn)
-	cn.onTraffic()
-}
-
-// resume reads a probing WebSocket again after its message was handled.
-func (cn *conn) resume() {
-	if cn.ws == nil || !cn.ws.paused {
-		return
-	}
-	cn.ws.paused = false
-	cn.onTraffic()
 }
