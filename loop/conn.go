@@ -49,6 +49,8 @@ type wsState struct {
 	sess  *eio.Session
 	// closing: our close frame is sent; waiting for the client's.
 	closing bool
+	// draining: the input broke the protocol; discard it until the end.
+	draining bool
 }
 
 func (sh *shard) newConn(c gnet.Conn) *conn {

@@ -122,13 +122,21 @@ func (cn *conn) readWS() {
 		if len(buf) == 0 {
 			return
 		}
+		if ws.draining {
+			_, _ = cn.c.Discard(len(buf))
+			return
+		}
 		msg, n, ok, err := ws.dec.Decode(buf)
 		if err != nil {
-			code := wsframe.CloseStatus(err)
-			cn.writeClose(code)
+			// Fail the connection (RFC 6455 7.1.7) without closing the
+			// socket on unread input: a reset would destroy our close frame
+			// in the client's buffers. Input is discarded until the client
+			// closes or closeWait passes.
+			cn.writeClose(wsframe.CloseStatus(err))
 			cn.sessionClosed(err)
 			ws.closing = true
-			cn.closeNow()
+			ws.draining = true
+			cn.sh.wheel.Schedule(&cn.timer, closeWait)
 			return
 		}
 		if n == 0 {

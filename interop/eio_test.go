@@ -1,0 +1,55 @@
+package interop
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/sioloop/sioloop/eio"
+	"github.com/sioloop/sioloop/loop"
+)
+
+// startEIO serves the eio-client.mjs contract with sioloop on a free
+// loopback port: echo every message, close the session on "close-me".
+func startEIO(t *testing.T) string {
+	t.Helper()
+	engine := eio.NewServer(&eio.Options{
+		PingInterval:      eioPingInterval,
+		PingTimeout:       eioPingTimeout,
+		MaxHTTPBufferSize: eioMaxPayload,
+	})
+	engine.OnConnection(func(s *eio.Session, _ *eio.Request) {
+		s.OnMessage(func(s *eio.Session, data []byte, binary bool) {
+			if !binary && string(data) == "close-me" {
+				s.Close()
+				return
+			}
+			s.Send(data, binary)
+		})
+	})
+	srv := loop.New(nil)
+	srv.Handle("/engine.io/", engine, &loop.CORSOptions{Origin: []string{"*"}})
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ListenAndServe("127.0.0.1:0") }()
+	select {
+	case <-srv.Ready():
+	case err := <-errc:
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(ctx)
+	})
+	return "http://" + srv.Addr().String()
+}
+
+// TestEngineIOClient drives the official engine.io-client 6.6 against
+// sioloop: both transports, the upgrade, binary, 100 clients, the size
+// limits, heartbeats and server-side closes followed by a reconnection.
+func TestEngineIOClient(t *testing.T) {
+	base := startEIO(t)
+	for _, sc := range eioScenarios {
+		t.Run(sc, func(t *testing.T) { runScenario(t, "eio-client.mjs", sc, base) })
+	}
+}
