@@ -3,6 +3,7 @@ package eio
 import (
 	"bytes"
 	"strconv"
+	"sync/atomic"
 	"time"
 )
 
@@ -10,10 +11,12 @@ import (
 // Its sessions live in Shards, one per event loop, made with NewShard.
 //
 // Ownership: a Server is configured (OnConnection) before it serves and is
-// read-only afterwards, so any loop may read it.
+// read-only afterwards, so any loop may read it; its shard table is
+// written once per shard and read with atomics.
 type Server struct {
 	opts         Options
 	onConnection func(*Session, *Request)
+	shards       [MaxShards]atomic.Pointer[Shard]
 
 	allowPolling, allowWebSocket bool
 	// The open packet's JSON after the sid, per transport.
@@ -44,6 +47,15 @@ func NewServer(opts *Options) *Server {
 // new session, with the handshake request (valid only during the call).
 // Call it before the server serves.
 func (srv *Server) OnConnection(fn func(s *Session, r *Request)) { srv.onConnection = fn }
+
+// Shard returns the shard with index i, or nil when no loop made it yet.
+// Safe from any goroutine.
+func (srv *Server) Shard(i int) *Shard {
+	if i < 0 || i >= MaxShards {
+		return nil
+	}
+	return srv.shards[i].Load()
+}
 
 // MaxHTTPBufferSize returns the largest message or polling body accepted.
 func (srv *Server) MaxHTTPBufferSize() int64 { return srv.opts.MaxHTTPBufferSize }

@@ -51,6 +51,12 @@ func (w *socket) Close()            { w.closed = true }
 func (w *socket) last() string      { return w.msgs[len(w.msgs)-1].data }
 func (w *socket) take() []wsMessage { m := w.msgs; w.msgs = nil; return m }
 
+// inline runs posted functions at once: the tests have one goroutine.
+type inline struct{}
+
+func (inline) Execute(fn func()) { fn() }
+func (inline) OnLoop() bool      { return true }
+
 type env struct {
 	t      *testing.T
 	now    time.Time
@@ -72,7 +78,7 @@ func newEnv(t *testing.T, opts *eio.Options, nshards int) *env {
 		s.OnClose(func(s *eio.Session, reason string) { e.closed[s.ID()] = reason })
 	})
 	for i := range nshards {
-		e.shards = append(e.shards, srv.NewShard(i, e.now))
+		e.shards = append(e.shards, srv.NewShard(i, e.now, inline{}))
 	}
 	return e
 }

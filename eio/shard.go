@@ -21,22 +21,50 @@ type Shard struct {
 	wheel    *wheel.Wheel
 	ids      sidSource
 	scratch  []byte // encode buffer, reused by every write of the loop
+	exec     Executor
+}
+
+// Executor runs a shard's code on the shard's goroutine. The host (the
+// loop) implements it.
+type Executor interface {
+	// Execute runs fn on the shard's goroutine, after the functions the
+	// same goroutine posted before it. Safe from any goroutine.
+	Execute(fn func())
+	// OnLoop reports whether the caller runs on the shard's goroutine.
+	OnLoop() bool
 }
 
 // NewShard returns the shard with the given index (0 ≤ index < MaxShards),
-// its clock started at now. Each loop serving srv needs its own.
-func (srv *Server) NewShard(index int, now time.Time) *Shard {
+// its clock started at now, run by exec. Each loop serving srv needs its
+// own; Server.Shard finds it by index afterwards.
+func (srv *Server) NewShard(index int, now time.Time, exec Executor) *Shard {
 	if index < 0 || index >= MaxShards {
 		panic("eio: shard index out of range")
 	}
-	return &Shard{
+	sh := &Shard{
 		srv:      srv,
 		index:    index,
 		sessions: make(map[SID]*Session),
 		wheel:    wheel.New(wheelTick, now),
 		ids:      newSIDSource(),
+		exec:     exec,
 	}
+	srv.shards[index].Store(sh)
+	return sh
 }
+
+// Execute runs fn on the shard's goroutine. Safe from any goroutine.
+func (sh *Shard) Execute(fn func()) { sh.exec.Execute(fn) }
+
+// OnLoop reports whether the caller runs on the shard's goroutine.
+func (sh *Shard) OnLoop() bool { return sh.exec.OnLoop() }
+
+// Wheel returns the shard's timing wheel, for the deadlines of the layers
+// above (Socket.IO ack and connect timeouts). Owner loop only.
+func (sh *Shard) Wheel() *wheel.Wheel { return sh.wheel }
+
+// Server returns the server the shard serves.
+func (sh *Shard) Server() *Server { return sh.srv }
 
 // Index returns the shard's index, the one its session ids carry.
 func (sh *Shard) Index() int { return sh.index }

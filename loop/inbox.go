@@ -12,15 +12,17 @@ import (
 type taskOp uint8
 
 const (
-	opTick       taskOp = iota // advance the wheels
+	opTick       taskOp = iota // wake the loop: Run advances the wheels
 	opPoll                     // to the session's loop: a GET for sid
 	opPost                     // to the session's loop: a POST body for sid
 	opPollClosed               // to the session's loop: a held GET's conn went away
 	opRespond                  // to the conn's loop: write an HTTP response
+	opFunc                     // run fn (eio.Executor, for the layers above)
 )
 
 // task is one unit of cross-loop work: a small value, not a closure, so
-// posting one allocates nothing but the payload it carries.
+// posting one allocates nothing but the payload it carries (opFunc, the
+// layers above's own work, carries a closure).
 type task struct {
 	op     taskOp
 	binary bool
@@ -30,6 +32,7 @@ type task struct {
 	route  *route
 	sid    eio.SID
 	buf    *bytebufferpool.ByteBuffer // payload, owned by the task
+	fn     func()
 }
 
 // inbox is a loop's multi-producer queue of tasks with a doorbell: a

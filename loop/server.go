@@ -117,7 +117,8 @@ func (srv *Server) ListenAndServe(addr string) error {
 		gnet.WithMulticore(true),
 		gnet.WithNumEventLoop(srv.opts.NumLoops),
 		gnet.WithTicker(true),
-		gnet.WithReuseAddr(true), // as net.Listen: TIME_WAIT conns do not block a restart
+		gnet.WithLockOSThread(true), // shard.OnLoop compares thread ids
+		gnet.WithReuseAddr(true),    // as net.Listen: TIME_WAIT conns do not block a restart
 		gnet.WithTCPNoDelay(gnet.TCPNoDelay),
 		gnet.WithLogger(gnetLogger{}),
 	)

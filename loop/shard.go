@@ -1,6 +1,7 @@
 package loop
 
 import (
+	"syscall"
 	"time"
 
 	"github.com/panjf2000/gnet/v2"
@@ -17,6 +18,7 @@ type shard struct {
 	srv   *Server
 	index int
 	loop  gnet.EventLoop
+	tid   int // the loop's OS thread
 	inbox inbox
 
 	// Loop state.
@@ -30,11 +32,21 @@ type shard struct {
 func newShard(srv *Server, index int, loop gnet.EventLoop) *shard {
 	now := time.Now()
 	sh := &shard{srv: srv, index: index, loop: loop, wheel: wheel.New(tick, now)}
+	sh.tid = syscall.Gettid() // the loop's locked OS thread
 	for _, rt := range srv.routes {
-		sh.eio = append(sh.eio, rt.engine.NewShard(index, now))
+		sh.eio = append(sh.eio, rt.engine.NewShard(index, now, sh))
 	}
 	return sh
 }
+
+// Execute implements eio.Executor: fn runs on the loop, in order with the
+// other tasks its caller posted.
+func (sh *shard) Execute(fn func()) { sh.post(task{op: opFunc, fn: fn}) }
+
+// OnLoop implements eio.Executor. Each loop goroutine is locked to its OS
+// thread (gnet.WithLockOSThread), so the thread id tells whether the
+// caller is the loop: ~100 ns, no goroutine-id tricks.
+func (sh *shard) OnLoop() bool { return syscall.Gettid() == sh.tid }
 
 // tick is the period of the engine ticker that advances every wheel.
 const tick = time.Millisecond
@@ -62,6 +74,8 @@ func (sh *shard) flush() {
 func (sh *shard) run(t *task) {
 	switch t.op {
 	case opTick: // Run advanced the wheels
+	case opFunc:
+		t.fn()
 	case opPoll:
 		sh.eio[t.route.index].Poll(t.sid[:], (*remoteConn)(t.c))
 	case opPost:
