@@ -23,9 +23,9 @@ fuzz-short fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodePayload$$' -fuzztime $(FUZZTIME) ./eio/
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodePacket$$' -fuzztime $(FUZZTIME) ./eio/
 
-## conformance: the official engine.io-protocol suite against examples/conformance
+## conformance: the official engine.io and socket.io suites against examples/conformance
 conformance:
-	scripts/conformance.sh engine $(PORT)
+	scripts/conformance.sh all $(PORT)
 
 ## demo: the echo demo server on :3000
 demo:

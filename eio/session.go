@@ -112,6 +112,19 @@ func (s *Session) SetContext(v any) { s.ctx = v }
 // Context returns the value stored by SetContext.
 func (s *Session) Context() any { return s.ctx }
 
+// Writable reports whether a packet sent now would go out at once: a
+// WebSocket with nothing waiting to be sent, or a held long-polling GET.
+// Volatile Socket.IO emits are dropped otherwise.
+func (s *Session) Writable() bool {
+	if s.state != stateOpen {
+		return false
+	}
+	if s.transport == transportWebSocket {
+		return s.ws.Writable()
+	}
+	return s.parked != nil
+}
+
 // Closed reports whether the session has closed.
 func (s *Session) Closed() bool { return s.state == stateClosed }
 

@@ -48,6 +48,7 @@ func (w *socket) WriteMessage(binary bool, p []byte) {
 	w.msgs = append(w.msgs, wsMessage{binary, string(p)})
 }
 func (w *socket) Close()            { w.closed = true }
+func (w *socket) Writable() bool    { return !w.closed }
 func (w *socket) last() string      { return w.msgs[len(w.msgs)-1].data }
 func (w *socket) take() []wsMessage { m := w.msgs; w.msgs = nil; return m }
 

@@ -63,6 +63,11 @@ func (sh *Shard) OnLoop() bool { return sh.exec.OnLoop() }
 // above (Socket.IO ack and connect timeouts). Owner loop only.
 func (sh *Shard) Wheel() *wheel.Wheel { return sh.wheel }
 
+// NewID returns a fresh unguessable id that names this shard in its first
+// character, like session ids (ShardOf reads it). The Socket.IO layer
+// uses it for socket ids. Owner loop only.
+func (sh *Shard) NewID() SID { return sh.ids.next(sh.index) }
+
 // Server returns the server the shard serves.
 func (sh *Shard) Server() *Server { return sh.srv }
 

@@ -25,4 +25,7 @@ type WebSocket interface {
 	// Close sends a close frame and closes the connection. The host need
 	// not report the connection's end to the session after this.
 	Close()
+	// Writable reports whether the connection has nothing waiting to be
+	// sent, so a message written now goes out at once.
+	Writable() bool
 }

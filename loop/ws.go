@@ -203,6 +203,12 @@ func (cn *conn) WriteMessage(binary bool, p []byte) {
 	out.B = wsframe.AppendFrame(out.B, op, p)
 }
 
+// Writable implements eio.WebSocket: nothing of ours or gnet's is
+// waiting to be sent.
+func (cn *conn) Writable() bool {
+	return !cn.closed && cn.out == nil && cn.c.OutboundBuffered() == 0
+}
+
 // Close implements eio.WebSocket: a close frame without status, as the
 // official server's ws.close() sends, then a wait for the client's.
 func (cn *conn) Close() {

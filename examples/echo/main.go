@@ -5,35 +5,23 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"log"
-	"net"
 	"net/http"
-	"os"
-	"os/signal"
-	"syscall"
-	"time"
 
 	"github.com/sioloop/sioloop/eio"
+	"github.com/sioloop/sioloop/internal/demo"
 	"github.com/sioloop/sioloop/loop"
 )
 
 func main() {
-	host, port := os.Getenv("HOST"), os.Getenv("PORT")
-	if host == "" {
-		host = "127.0.0.1"
-	}
-	if port == "" {
-		port = "3000"
-	}
 	engine := eio.NewServer(nil)
 	engine.OnConnection(func(s *eio.Session, r *eio.Request) {
 		log.Printf("session %s opened over %s from %v", s.ID(), s.Transport(), r.RemoteAddr)
 		s.OnMessage(func(s *eio.Session, data []byte, binary bool) { s.Send(data, binary) })
 		s.OnClose(func(s *eio.Session, reason string) { log.Printf("session %s closed: %s", s.ID(), reason) })
 	})
-	addr := net.JoinHostPort(host, port)
+	addr := demo.Addr()
 	srv := loop.New(&loop.Options{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(w, "sioloop echo demo. Engine.IO is on /engine.io/. Try:\n\n"+
 			"  curl 'http://%[1]s/engine.io/?EIO=4&transport=polling'          # handshake: note the sid\n"+
@@ -41,18 +29,5 @@ func main() {
 			"  curl 'http://%[1]s/engine.io/?EIO=4&transport=polling&sid=SID'  # 4hello comes back\n", addr)
 	})})
 	srv.Handle("/engine.io/", engine, &loop.CORSOptions{Origin: []string{"*"}})
-
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	go func() {
-		<-srv.Ready()
-		log.Printf("echo demo listening on http://%s (Engine.IO on /engine.io/)", srv.Addr())
-		<-ctx.Done()
-		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = srv.Shutdown(sctx)
-	}()
-	if err := srv.ListenAndServe(addr); err != nil {
-		log.Fatal(err)
-	}
+	demo.Run(srv, "echo demo", "Engine.IO on /engine.io/")
 }

@@ -1,0 +1,144 @@
+package sio
+
+import (
+	"sync"
+	"time"
+
+	"github.com/sioloop/sioloop/internal/wheel"
+)
+
+// AckHandler receives a client's answer to an emit: args (valid until it
+// returns; Clone to keep), or err (ErrTimeout, ErrDisconnected).
+type AckHandler func(args *Args, err error)
+
+// BroadcastAckHandler receives the answers to a broadcast with an ack,
+// one Args per client (owned by the handler), or ErrTimeout with the
+// answers that came in time. It runs on some loop or timer goroutine and
+// must not block.
+type BroadcastAckHandler func(responses []*Args, err error)
+
+// ackHandlerOf takes the ack callback off the end of args, if there.
+func ackHandlerOf(args []any) (AckHandler, bool) {
+	if len(args) == 0 {
+		return nil, false
+	}
+	switch fn := args[len(args)-1].(type) {
+	case AckHandler:
+		return fn, true
+	case func(*Args, error):
+		return fn, true
+	}
+	return nil, false
+}
+
+// nextAckID returns a fresh ack id; like the official server's nsp._ids,
+// one counter serves the namespace's sockets and broadcasts.
+func (n *Namespace) nextAckID() int64 { return n.ackIDs.Add(1) - 1 }
+
+// pendingAck is an ack the server waits for.
+type pendingAck struct {
+	s     *Socket
+	id    int64
+	fn    AckHandler
+	bcast *ackCollector
+	timer wheel.Timer
+}
+
+// addAck registers a, failing it after timeout (0: no timeout). Runs on
+// the socket's loop.
+func (s *Socket) addAck(id int64, a *pendingAck, timeout time.Duration) {
+	if s.acks == nil {
+		s.acks = make(map[int64]*pendingAck)
+	}
+	a.s, a.id = s, id
+	s.acks[id] = a
+	if timeout > 0 {
+		a.timer.Init(a)
+		s.sh.Wheel().Schedule(&a.timer, timeout)
+	}
+}
+
+// OnTimer fails an ack that did not come in time.
+func (a *pendingAck) OnTimer(*wheel.Timer) {
+	delete(a.s.acks, a.id)
+	a.fn(nil, ErrTimeout)
+}
+
+// onAck delivers the client's answer. Runs on the loop.
+func (s *Socket) onAck(p Packet, atts [][]byte) {
+	a := s.acks[p.ID]
+	if a == nil {
+		return
+	}
+	delete(s.acks, p.ID)
+	s.sh.Wheel().Stop(&a.timer)
+	var args Args
+	if err := args.Parse(p.Data); err != nil {
+		s.client.closeWith(ReasonParseError)
+		return
+	}
+	args.SetAttachments(atts)
+	if a.bcast != nil {
+		a.bcast.answer(args.Clone())
+		return
+	}
+	a.fn(&args, nil)
+}
+
+// failAcks fails the pending acks that have a timeout, as the official
+// server does when a socket disconnects; the others are dropped.
+func (s *Socket) failAcks() {
+	for id, a := range s.acks {
+		delete(s.acks, id)
+		if a.timer.Active() {
+			s.sh.Wheel().Stop(&a.timer)
+			a.fn(nil, ErrDisconnected)
+		}
+	}
+}
+
+// ackCollector gathers the answers to one broadcast from every loop.
+type ackCollector struct {
+	mu        sync.Mutex
+	fn        BroadcastAckHandler
+	shards    int // loops yet to report how many sockets they sent to
+	expected  int
+	responses []*Args
+	done      bool
+	timer     *time.Timer
+}
+
+// counted records that one loop sent to n sockets.
+func (c *ackCollector) counted(n int) {
+	c.mu.Lock()
+	c.shards--
+	c.expected += n
+	c.finishLocked(nil)
+}
+
+func (c *ackCollector) answer(a *Args) {
+	c.mu.Lock()
+	c.responses = append(c.responses, a)
+	c.finishLocked(nil)
+}
+
+func (c *ackCollector) timeout() {
+	c.mu.Lock()
+	c.finishLocked(ErrTimeout)
+}
+
+// finishLocked calls the handler once every answer came, or on err.
+// Lock is held on entry and released.
+func (c *ackCollector) finishLocked(err error) {
+	if c.done || (err == nil && (c.shards > 0 || len(c.responses) < c.expected)) {
+		c.mu.Unlock()
+		return
+	}
+	c.done = true
+	if c.timer != nil {
+		c.timer.Stop()
+	}
+	responses := c.responses
+	c.mu.Unlock()
+	c.fn(responses, err)
+}

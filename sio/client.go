@@ -1,0 +1,231 @@
+package sio
+
+import (
+	"encoding/json"
+	"time"
+
+	"github.com/sioloop/sioloop/eio"
+	"github.com/sioloop/sioloop/internal/wheel"
+)
+
+// client is the Socket.IO side of one Engine.IO session: its sockets (one
+// per namespace) and the binary packet being reassembled.
+//
+// Ownership: a client belongs to its session's loop, like the session.
+type client struct {
+	srv  *Server
+	sess *eio.Session
+	sh   *eio.Shard
+	hs   *handshakeData
+
+	// Loop state.
+	sockets []*Socket // connected or connecting, one per namespace
+	closed  bool
+	// A BINARY_EVENT or BINARY_ACK waiting for its attachments.
+	partial     []byte
+	attachments [][]byte
+	need        int
+	connect     wheel.Timer // connectTimeout, until a namespace connects
+}
+
+// onSession is the Engine.IO connection handler. Runs on the loop.
+func (srv *Server) onSession(s *eio.Session, r *eio.Request) {
+	c := &client{srv: srv, sess: s, sh: s.Shard(), hs: newHandshakeData(r)}
+	c.connect.Init(c)
+	c.sh.Wheel().Schedule(&c.connect, srv.opts.ConnectTimeout)
+	s.SetContext(c)
+	s.OnMessage(onSessionMessage)
+	s.OnClose(onSessionClose)
+}
+
+func onSessionMessage(s *eio.Session, data []byte, binary bool) {
+	s.Context().(*client).onData(data, binary)
+}
+
+func onSessionClose(s *eio.Session, reason string) {
+	s.Context().(*client).onClose(reason)
+}
+
+// OnTimer closes a client that connected to no namespace in time.
+func (c *client) OnTimer(*wheel.Timer) {
+	if len(c.sockets) == 0 {
+		c.closeWith(ReasonForcedServerClose)
+	}
+}
+
+// onData handles one Engine.IO message: a packet, or an attachment of the
+// binary packet being reassembled.
+func (c *client) onData(data []byte, binary bool) {
+	if c.closed {
+		return
+	}
+	if binary {
+		if c.need == 0 {
+			c.closeWith(ReasonParseError) // an attachment nobody announced
+			return
+		}
+		c.attachments = append(c.attachments, append([]byte(nil), data...))
+		if len(c.attachments) < c.need {
+			return
+		}
+		p, _ := DecodePacket(c.partial) // decoded once already
+		atts := c.attachments
+		c.partial, c.attachments, c.need = nil, nil, 0
+		c.dispatch(p, atts)
+		return
+	}
+	if c.need > 0 {
+		c.closeWith(ReasonParseError) // text while attachments are due
+		return
+	}
+	p, err := DecodePacket(data)
+	if err != nil {
+		c.closeWith(ReasonParseError)
+		return
+	}
+	if p.Attachments > 0 {
+		c.partial = append([]byte(nil), data...)
+		c.need = p.Attachments
+		return
+	}
+	c.dispatch(p, nil)
+}
+
+// dispatch routes a complete packet, as the official client.ondecoded.
+func (c *client) dispatch(p Packet, atts [][]byte) {
+	s := c.socketOf(p.Namespace)
+	switch {
+	case s == nil && p.Type == PacketConnect:
+		c.connectTo(string(p.Namespace), p.Data)
+	case s != nil && s.connected && p.Type != PacketConnect && p.Type != PacketConnectError:
+		s.onPacket(p, atts)
+	default:
+		// A packet for a namespace not connected (or still in its
+		// middlewares), a second CONNECT, a CONNECT_ERROR from the client:
+		// the official server closes the connection.
+		c.closeWith(ReasonForcedServerClose)
+	}
+}
+
+func (c *client) socketOf(nsp []byte) *Socket {
+	for _, s := range c.sockets {
+		if s.nsp.name == string(nsp) {
+			return s
+		}
+	}
+	return nil
+}
+
+// connectTo runs the namespace's middlewares for a new socket, then
+// connects it or refuses it with CONNECT_ERROR.
+func (c *client) connectTo(name string, auth []byte) {
+	nsp := c.srv.lookup(name, auth)
+	if nsp == nil {
+		c.sendPacket(PacketConnectError, name, -1, "", []any{connectErrorPayload{Message: "Invalid namespace"}})
+		return
+	}
+	if len(auth) == 0 {
+		auth = []byte("{}")
+	}
+	s := newSocket(c, nsp, json.RawMessage(append([]byte(nil), auth...)))
+	c.sockets = append(c.sockets, s)
+	s.runMiddlewares(nsp.middlewareList(), 0)
+}
+
+// remove forgets s, which disconnected.
+func (c *client) remove(s *Socket) {
+	for i, x := range c.sockets {
+		if x == s {
+			c.sockets = append(c.sockets[:i], c.sockets[i+1:]...)
+			return
+		}
+	}
+}
+
+// sendPacket encodes a packet with the loop's encoder and writes it, with
+// its attachments, to the session. Runs on the loop.
+func (c *client) sendPacket(typ PacketType, nsp string, id int64, event string, args []any) error {
+	st := c.srv.shardState(c.sh)
+	text, atts, err := st.enc.Encode(st.buf[:0], typ, nsp, id, event, args)
+	if err != nil {
+		return err
+	}
+	st.buf = text
+	c.write(text, atts)
+	return nil
+}
+
+// write sends an encoded packet and its attachments.
+func (c *client) write(text []byte, atts [][]byte) {
+	c.sess.Send(text, false)
+	for _, a := range atts {
+		c.sess.Send(a, true)
+	}
+}
+
+// closeWith disconnects every socket with reason and closes the session.
+func (c *client) closeWith(reason string) {
+	if c.closed {
+		return
+	}
+	c.disconnectAll(reason)
+	c.sess.Close()
+}
+
+// onClose runs when the session closed, whoever closed it.
+func (c *client) onClose(reason string) {
+	c.disconnectAll(reason)
+}
+
+func (c *client) disconnectAll(reason string) {
+	if c.closed {
+		return
+	}
+	c.closed = true
+	c.sh.Wheel().Stop(&c.connect)
+	for len(c.sockets) > 0 {
+		c.sockets[0].onClose(reason)
+	}
+}
+
+// connectErrorPayload is the CONNECT_ERROR body.
+type connectErrorPayload struct {
+	Message string `json:"message"`
+	Data    any    `json:"data,omitempty"`
+}
+
+// handshakeData is what the handshake request leaves for Handshake().
+type handshakeData struct {
+	headers []eio.Header // copies
+	query   string
+	url     string
+	address string
+	secure  bool
+	time    time.Time
+}
+
+func newHandshakeData(r *eio.Request) *handshakeData {
+	hd := &handshakeData{query: string(r.RawQuery), secure: r.Secure, time: time.Now()}
+	hd.url = string(r.Path)
+	if hd.query != "" {
+		hd.url += "?" + hd.query
+	}
+	if r.RemoteAddr != nil {
+		hd.address = r.RemoteAddr.String()
+	}
+	// One allocation holds every header's bytes.
+	n := 0
+	for _, h := range r.Headers {
+		n += len(h.Name) + len(h.Value)
+	}
+	buf := make([]byte, 0, n)
+	hd.headers = make([]eio.Header, len(r.Headers))
+	for i, h := range r.Headers {
+		start := len(buf)
+		buf = append(buf, h.Name...)
+		mid := len(buf)
+		buf = append(buf, h.Value...)
+		hd.headers[i] = eio.Header{Name: buf[start:mid:mid], Value: buf[mid:len(buf):len(buf)]}
+	}
+	return hd
+}

@@ -1,0 +1,56 @@
+package sio
+
+import "errors"
+
+// Errors reported to callers.
+var (
+	// ErrTimeout is the error of an ack that did not come within the
+	// timeout; its message is the official one.
+	ErrTimeout = errors.New("operation has timed out")
+	// ErrDisconnected fails the pending acks (with a timeout) of a socket
+	// that disconnects.
+	ErrDisconnected = errors.New("socket has been disconnected")
+	// ErrOnLoop refuses a blocking call (EmitWithAck, FetchSockets) made
+	// from a handler: it would block the loop that must answer it. Call it
+	// from a goroutine of your own.
+	ErrOnLoop = errors.New("sio: blocking call on an event loop; call it from another goroutine")
+	// ErrNoAck is returned by Event.Ack when the client asked for no ack,
+	// or the ack was already sent.
+	ErrNoAck = errors.New("sio: no ack to send")
+	// ErrReservedEvent refuses an emit of an event name the protocol
+	// reserves (connect, connect_error, disconnect, disconnecting,
+	// newListener, removeListener).
+	ErrReservedEvent = errors.New("sio: reserved event name")
+)
+
+// ConnectError refuses a connection from a middleware: the client gets a
+// CONNECT_ERROR packet {"message": Message, "data": Data}.
+type ConnectError struct {
+	Message string
+	Data    any // optional, JSON-encoded
+}
+
+func (e *ConnectError) Error() string { return e.Message }
+
+// NewConnectError returns a ConnectError with a message and optional data.
+func NewConnectError(message string, data any) *ConnectError {
+	return &ConnectError{Message: message, Data: data}
+}
+
+// Disconnect reasons, as the official server names them.
+const (
+	ReasonTransportClose            = "transport close"
+	ReasonTransportError            = "transport error"
+	ReasonPingTimeout               = "ping timeout"
+	ReasonParseError                = "parse error"
+	ReasonForcedClose               = "forced close"
+	ReasonServerNamespaceDisconnect = "server namespace disconnect"
+	ReasonClientNamespaceDisconnect = "client namespace disconnect"
+	ReasonServerShuttingDown        = "server shutting down"
+	ReasonForcedServerClose         = "forced server close"
+)
+
+var reservedEvents = map[string]bool{
+	"connect": true, "connect_error": true, "disconnect": true,
+	"disconnecting": true, "newListener": true, "removeListener": true,
+}

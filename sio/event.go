@@ -1,0 +1,158 @@
+package sio
+
+import (
+	"bytes"
+	"encoding/json"
+)
+
+// Event is an event a client emitted: its arguments (Args's methods:
+// Len, Decode, String, Value, …) and the ack the client may have asked
+// for. Valid only until the handler returns.
+type Event struct {
+	Args
+	socket *Socket
+	ackID  int64 // -1: no ack asked, or already sent
+}
+
+// HasAck reports whether the client asked for an ack not yet sent.
+func (e *Event) HasAck() bool { return e.ackID >= 0 }
+
+// Ack answers the client's ack with values ([]byte anywhere travels as
+// binary). It fails with ErrNoAck when none was asked or it was sent.
+func (e *Event) Ack(values ...any) error {
+	if e.ackID < 0 {
+		return ErrNoAck
+	}
+	id := e.ackID
+	e.ackID = -1
+	return e.socket.sendAck(id, values)
+}
+
+// AckFunc returns a function answering the ack later, from any goroutine,
+// once; nil when the client asked for no ack.
+func (e *Event) AckFunc() func(values ...any) error {
+	if e.ackID < 0 {
+		return nil
+	}
+	s, id := e.socket, e.ackID
+	e.ackID = -1
+	return func(values ...any) error {
+		if s.sh.OnLoop() {
+			return s.sendAck(id, values)
+		}
+		kept := append([]any(nil), values...)
+		s.sh.Execute(func() { _ = s.sendAck(id, kept) })
+		return nil
+	}
+}
+
+// sendAck writes an ACK packet. Runs on the loop.
+func (s *Socket) sendAck(id int64, values []any) error {
+	if !s.connected {
+		return nil
+	}
+	return s.client.sendPacket(PacketAck, s.nsp.name, id, "", values)
+}
+
+// onPacket handles a packet of a connected socket. Runs on the loop.
+func (s *Socket) onPacket(p Packet, atts [][]byte) {
+	switch p.Type {
+	case PacketEvent, PacketBinaryEvent:
+		s.onEvent(p, atts)
+	case PacketAck, PacketBinaryAck:
+		s.onAck(p, atts)
+	case PacketDisconnect:
+		s.onClose(ReasonClientNamespaceDisconnect)
+	}
+}
+
+// onEvent runs the middlewares and handlers of an incoming event.
+func (s *Socket) onEvent(p Packet, atts [][]byte) {
+	st := s.client.srv.shardState(s.sh)
+	ev := &st.event
+	if st.busy {
+		ev = &Event{} // a handler's emit led here: don't clobber its event
+	} else {
+		st.busy = true
+		defer func() { st.busy = false }()
+	}
+	ev.Reset()
+	if err := ev.Parse(p.Data); err != nil || ev.Len() == 0 {
+		s.client.closeWith(ReasonParseError)
+		return
+	}
+	name, ok := EventName(ev.Shift())
+	if !ok {
+		s.client.closeWith(ReasonParseError)
+		return
+	}
+	ev.SetAttachments(atts)
+	ev.socket = s
+	ev.ackID = p.ID
+	if len(s.middlewares) > 0 && !s.runSocketMiddlewares(ev) {
+		return
+	}
+	if len(s.anyIn) > 0 {
+		event := string(name)
+		for _, fn := range s.anyIn {
+			fn(s, event, ev)
+		}
+	}
+	for i := 0; i < len(s.handlers); i++ {
+		h := s.handlers[i]
+		if h.event != string(name) {
+			continue
+		}
+		if h.once {
+			s.handlers = append(s.handlers[:i], s.handlers[i+1:]...)
+			i--
+		}
+		h.fn(s, ev)
+		if !s.connected {
+			return
+		}
+	}
+}
+
+// runSocketMiddlewares reports whether every middleware let ev through.
+func (s *Socket) runSocketMiddlewares(ev *Event) bool {
+	for _, mw := range s.middlewares {
+		var refused error
+		passed := false
+		mw(s, ev, func(err error) {
+			passed = err == nil
+			refused = err
+		})
+		if !passed {
+			if refused != nil {
+				for _, fn := range s.onError {
+					fn(s, refused)
+				}
+			}
+			return false
+		}
+	}
+	return true
+}
+
+// Spread returns the arguments as values to pass to Emit or Ack again
+// unchanged: raw JSON, with binary attachments as []byte wherever they
+// were. The values alias a's memory (Clone a first to keep them).
+func (a *Args) Spread() []any {
+	out := make([]any, a.Len())
+	for i := range out {
+		raw := a.Raw(i)
+		if a.hasPlaceholder(raw) {
+			if v, err := a.Value(i); err == nil {
+				out[i] = v
+				continue
+			}
+		}
+		out[i] = json.RawMessage(raw)
+	}
+	return out
+}
+
+func (a *Args) hasPlaceholder(raw []byte) bool {
+	return len(a.Attachments()) > 0 && bytes.Contains(raw, []byte(`"_placeholder"`))
+}

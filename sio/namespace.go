@@ -1,0 +1,224 @@
+package sio
+
+import (
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/sioloop/sioloop/eio"
+)
+
+// Middleware runs before a socket connects to a namespace: it calls next
+// with nil to go on, or with an error to refuse the connection (a
+// *ConnectError carries data to the client). next may be called later,
+// from any goroutine.
+type Middleware func(s *Socket, next func(err error))
+
+// Namespace is a communication channel multiplexed over the clients'
+// connections ("/", "/chat").
+//
+// Ownership: the handler and middleware lists are copy-on-write, safe
+// from any goroutine; each loop keeps its own part of the socket and room
+// index (local), touched only by that loop.
+type Namespace struct {
+	name   string
+	srv    *Server
+	parent *ParentNamespace // for a dynamic namespace's child
+
+	mu          sync.Mutex
+	ackIDs      atomic.Int64
+	handlers    atomic.Pointer[[]func(*Socket)]
+	middlewares atomic.Pointer[[]Middleware]
+
+	local [eio.MaxShards]*nspShard
+}
+
+// nspShard is one loop's part of a namespace: its sockets and rooms.
+type nspShard struct {
+	sockets map[string]*Socket
+	rooms   map[string]map[*Socket]struct{}
+}
+
+func newNamespace(srv *Server, name string, parent *ParentNamespace) *Namespace {
+	return &Namespace{name: name, srv: srv, parent: parent}
+}
+
+// Name returns the namespace's name.
+func (n *Namespace) Name() string { return n.name }
+
+// Server returns the server of the namespace.
+func (n *Namespace) Server() *Server { return n.srv }
+
+// OnConnection registers fn, called on the socket's loop for every socket
+// that connects. Safe from any goroutine.
+func (n *Namespace) OnConnection(fn func(s *Socket)) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	old := n.handlers.Load()
+	var hs []func(*Socket)
+	if old != nil {
+		hs = append(hs, *old...)
+	}
+	hs = append(hs, fn)
+	n.handlers.Store(&hs)
+}
+
+// Use adds a middleware, run in order for every connecting socket. Safe
+// from any goroutine.
+func (n *Namespace) Use(fn Middleware) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	old := n.middlewares.Load()
+	var ms []Middleware
+	if old != nil {
+		ms = append(ms, *old...)
+	}
+	ms = append(ms, fn)
+	n.middlewares.Store(&ms)
+}
+
+func (n *Namespace) connectionHandlers() []func(*Socket) {
+	src := n
+	if n.parent != nil {
+		src = n.parent.nsp
+	}
+	if p := src.handlers.Load(); p != nil {
+		return *p
+	}
+	return nil
+}
+
+func (n *Namespace) middlewareList() []Middleware {
+	src := n
+	if n.parent != nil {
+		src = n.parent.nsp
+	}
+	if p := src.middlewares.Load(); p != nil {
+		return *p
+	}
+	return nil
+}
+
+// shard returns the loop's part of the namespace. Runs on that loop.
+func (n *Namespace) shard(sh *eio.Shard) *nspShard {
+	ns := n.local[sh.Index()]
+	if ns == nil {
+		ns = &nspShard{sockets: map[string]*Socket{}, rooms: map[string]map[*Socket]struct{}{}}
+		n.local[sh.Index()] = ns
+	}
+	return ns
+}
+
+// Broadcasting from the namespace.
+
+func (n *Namespace) op() *BroadcastOperator { return &BroadcastOperator{nsps: []*Namespace{n}} }
+
+// To selects the sockets in any of rooms.
+func (n *Namespace) To(rooms ...string) *BroadcastOperator { return n.op().To(rooms...) }
+
+// In is To.
+func (n *Namespace) In(rooms ...string) *BroadcastOperator { return n.op().To(rooms...) }
+
+// Except excludes the sockets in any of rooms.
+func (n *Namespace) Except(rooms ...string) *BroadcastOperator { return n.op().Except(rooms...) }
+
+// Volatile allows the broadcast to be dropped for a socket whose transport
+// is not ready to write.
+func (n *Namespace) Volatile() *BroadcastOperator { return n.op().Volatile() }
+
+// Local restricts the broadcast to this node (no adapter peers).
+func (n *Namespace) Local() *BroadcastOperator { return n.op().Local() }
+
+// Timeout sets how long a broadcast with an ack waits for every answer.
+func (n *Namespace) Timeout(d time.Duration) *BroadcastOperator { return n.op().Timeout(d) }
+
+// Emit sends an event to every socket of the namespace. A last argument of
+// type BroadcastAckHandler collects the answers.
+func (n *Namespace) Emit(event string, args ...any) error { return n.op().Emit(event, args...) }
+
+// FetchSockets returns the namespace's sockets; see BroadcastOperator.
+func (n *Namespace) FetchSockets() ([]*RemoteSocket, error) { return n.op().FetchSockets() }
+
+// SocketsJoin makes every socket of the namespace join rooms.
+func (n *Namespace) SocketsJoin(rooms ...string) { n.op().SocketsJoin(rooms...) }
+
+// SocketsLeave makes every socket of the namespace leave rooms.
+func (n *Namespace) SocketsLeave(rooms ...string) { n.op().SocketsLeave(rooms...) }
+
+// DisconnectSockets disconnects every socket of the namespace.
+func (n *Namespace) DisconnectSockets(close bool) { n.op().DisconnectSockets(close) }
+
+// ServerSideEmit sends an event to the other nodes of a cluster. With the
+// in-memory adapter there are none: a last BroadcastAckHandler argument is
+// called at once with no answers.
+func (n *Namespace) ServerSideEmit(event string, args ...any) error {
+	if len(args) > 0 {
+		if fn, ok := args[len(args)-1].(BroadcastAckHandler); ok {
+			fn(nil, nil)
+		}
+	}
+	return nil
+}
+
+// ParentNamespace is a dynamic namespace: every client-requested name it
+// accepts becomes a child Namespace sharing its handlers and middlewares.
+type ParentNamespace struct {
+	srv    *Server
+	accept func(name string, auth []byte) bool
+	nsp    *Namespace // holds the shared handlers and middlewares
+
+	mu       sync.Mutex
+	children map[string]*Namespace
+}
+
+// OnConnection registers a connection handler for every child.
+func (p *ParentNamespace) OnConnection(fn func(s *Socket)) { p.nsp.OnConnection(fn) }
+
+// Use adds a middleware for every child.
+func (p *ParentNamespace) Use(fn Middleware) { p.nsp.Use(fn) }
+
+// Emit sends an event to every socket of every child.
+func (p *ParentNamespace) Emit(event string, args ...any) error {
+	return p.op().Emit(event, args...)
+}
+
+// To selects the sockets in rooms, in every child.
+func (p *ParentNamespace) To(rooms ...string) *BroadcastOperator { return p.op().To(rooms...) }
+
+func (p *ParentNamespace) op() *BroadcastOperator {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	b := &BroadcastOperator{}
+	for _, c := range p.children {
+		b.nsps = append(b.nsps, c)
+	}
+	return b
+}
+
+// child returns the child namespace name, creating it (and registering it
+// with the server, so Of finds it) on first use.
+func (p *ParentNamespace) child(name string) *Namespace {
+	p.mu.Lock()
+	c, ok := p.children[name]
+	if !ok {
+		c = newNamespace(p.srv, name, p)
+		p.children[name] = c
+	}
+	p.mu.Unlock()
+	if ok {
+		return c
+	}
+	srv := p.srv
+	srv.mu.Lock()
+	if existing, ok := srv.nsps[name]; ok {
+		srv.mu.Unlock()
+		return existing
+	}
+	srv.nsps[name] = c
+	hooks := srv.onNewNamespace
+	srv.mu.Unlock()
+	for _, fn := range hooks {
+		fn(c)
+	}
+	return c
+}

@@ -1,0 +1,27 @@
+package sio
+
+import (
+	"time"
+
+	"github.com/sioloop/sioloop/eio"
+)
+
+// Options configures a Server. Its zero value means the official socket.io
+// 4.8 defaults; each field's comment gives its default.
+type Options struct {
+	// Engine configures the Engine.IO layer: heartbeats, the message size
+	// limit, transports, AllowRequest. Its zero value means the official
+	// engine.io defaults (ping every 25s, 20s timeout, 1e6 bytes).
+	Engine eio.Options
+	// ConnectTimeout is how long a client may stay connected without
+	// joining a namespace before it is closed. Zero means 45s.
+	ConnectTimeout time.Duration
+}
+
+func (o *Options) withDefaults() Options {
+	c := *o
+	if c.ConnectTimeout <= 0 {
+		c.ConnectTimeout = 45 * time.Second
+	}
+	return c
+}

@@ -1,0 +1,202 @@
+package sio
+
+import (
+	"regexp"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/sioloop/sioloop/eio"
+)
+
+// Server is a Socket.IO server: its namespaces, and the Engine.IO server
+// that carries them. Serve it by handing Engine() to a loop.Server:
+//
+//	io := sio.NewServer(nil)
+//	io.OnConnection(func(s *sio.Socket) { ... })
+//	srv := loop.New(nil)
+//	srv.Handle("/socket.io/", io.Engine(), nil)
+//	srv.ListenAndServe("127.0.0.1:3000")
+type Server struct {
+	opts   Options
+	engine *eio.Server
+	main   *Namespace
+
+	mu             sync.Mutex // guards the namespace tables
+	nsps           map[string]*Namespace
+	parents        []*ParentNamespace
+	onNewNamespace []func(*Namespace)
+
+	// Per-loop state, each touched only by its loop.
+	shards [eio.MaxShards]atomic.Pointer[shardState]
+}
+
+// shardState is what the Socket.IO layer keeps per loop.
+type shardState struct {
+	enc   Encoder
+	buf   []byte
+	event Event // reused for each incoming event when not nested
+	busy  bool  // event is in use by a handler
+	gen   uint64
+}
+
+// NewServer returns a server with opts (nil means the defaults).
+func NewServer(opts *Options) *Server {
+	if opts == nil {
+		opts = &Options{}
+	}
+	srv := &Server{opts: opts.withDefaults(), nsps: make(map[string]*Namespace)}
+	srv.engine = eio.NewServer(&srv.opts.Engine)
+	srv.engine.OnConnection(srv.onSession)
+	srv.main = srv.Of("/")
+	return srv
+}
+
+// Engine returns the Engine.IO server to serve (loop.Server.Handle).
+func (srv *Server) Engine() *eio.Server { return srv.engine }
+
+// Of returns the namespace name, creating it if needed ("/chat"; a name
+// without a leading slash gets one). Safe from any goroutine.
+func (srv *Server) Of(name string) *Namespace {
+	if name == "" || name[0] != '/' {
+		name = "/" + name
+	}
+	srv.mu.Lock()
+	nsp, ok := srv.nsps[name]
+	var hooks []func(*Namespace)
+	if !ok {
+		nsp = newNamespace(srv, name, nil)
+		srv.nsps[name] = nsp
+		hooks = srv.onNewNamespace
+	}
+	srv.mu.Unlock()
+	for _, fn := range hooks {
+		fn(nsp)
+	}
+	return nsp
+}
+
+// OfRegexp returns a parent namespace: a client connecting to a name that
+// re matches gets a child namespace of that name, sharing the parent's
+// handlers and middlewares (like io.of(/regexp/)).
+func (srv *Server) OfRegexp(re *regexp.Regexp) *ParentNamespace {
+	return srv.OfFunc(func(name string, _ []byte) bool { return re.MatchString(name) })
+}
+
+// OfFunc returns a parent namespace whose children are the names for which
+// accept, given the name and the raw auth payload, returns true. accept
+// runs on a loop and must not block.
+func (srv *Server) OfFunc(accept func(name string, auth []byte) bool) *ParentNamespace {
+	p := &ParentNamespace{srv: srv, accept: accept, children: map[string]*Namespace{}}
+	p.nsp = newNamespace(srv, "", p)
+	srv.mu.Lock()
+	srv.parents = append(srv.parents, p)
+	srv.mu.Unlock()
+	return p
+}
+
+// OnNewNamespace registers fn, called when a namespace is created (by Of
+// or for a dynamic namespace's child), like the "new_namespace" event.
+func (srv *Server) OnNewNamespace(fn func(nsp *Namespace)) {
+	srv.mu.Lock()
+	srv.onNewNamespace = append(srv.onNewNamespace, fn)
+	srv.mu.Unlock()
+}
+
+// lookup finds or creates (dynamic) the namespace a client connects to,
+// or nil. Runs on a loop.
+func (srv *Server) lookup(name string, auth []byte) *Namespace {
+	srv.mu.Lock()
+	nsp, ok := srv.nsps[name]
+	parents := srv.parents
+	srv.mu.Unlock()
+	if ok {
+		return nsp
+	}
+	for _, p := range parents {
+		if p.accept(name, auth) {
+			return p.child(name)
+		}
+	}
+	return nil
+}
+
+// The main namespace's API, on the server as in Node.
+
+// OnConnection registers a connection handler of the main namespace.
+func (srv *Server) OnConnection(fn func(s *Socket)) { srv.main.OnConnection(fn) }
+
+// Use adds a middleware to the main namespace.
+func (srv *Server) Use(fn Middleware) { srv.main.Use(fn) }
+
+// Emit sends an event to every socket of the main namespace.
+func (srv *Server) Emit(event string, args ...any) error { return srv.main.Emit(event, args...) }
+
+// To selects the sockets in rooms, in the main namespace.
+func (srv *Server) To(rooms ...string) *BroadcastOperator { return srv.main.To(rooms...) }
+
+// In is To.
+func (srv *Server) In(rooms ...string) *BroadcastOperator { return srv.main.In(rooms...) }
+
+// Except selects every socket of the main namespace but those in rooms.
+func (srv *Server) Except(rooms ...string) *BroadcastOperator { return srv.main.Except(rooms...) }
+
+// Volatile marks the next broadcast as droppable where the transport is
+// not ready.
+func (srv *Server) Volatile() *BroadcastOperator { return srv.main.Volatile() }
+
+// Local restricts the broadcast to this node.
+func (srv *Server) Local() *BroadcastOperator { return srv.main.Local() }
+
+// Timeout sets how long a broadcast with an ack waits for the answers.
+func (srv *Server) Timeout(d time.Duration) *BroadcastOperator { return srv.main.Timeout(d) }
+
+// Close disconnects every socket with reason "server shutting down" and
+// closes their sessions. It returns once every loop has done so.
+func (srv *Server) Close() {
+	srv.eachShard(func(sh *eio.Shard) {
+		sh.Sessions(func(s *eio.Session) {
+			if c, ok := s.Context().(*client); ok {
+				c.closeWith(ReasonServerShuttingDown)
+			}
+		})
+	}, true)
+}
+
+// shardState returns the loop's Socket.IO state. Runs on that loop.
+func (srv *Server) shardState(sh *eio.Shard) *shardState {
+	p := &srv.shards[sh.Index()]
+	st := p.Load()
+	if st == nil {
+		st = &shardState{}
+		p.Store(st)
+	}
+	return st
+}
+
+// eachShard runs fn on every loop's shard: inline for the caller's own,
+// posted to the others; wait blocks until all have run (never from a
+// loop: the caller must not be one).
+func (srv *Server) eachShard(fn func(sh *eio.Shard), wait bool) {
+	var wg sync.WaitGroup
+	for i := range eio.MaxShards {
+		sh := srv.engine.Shard(i)
+		if sh == nil {
+			continue
+		}
+		if sh.OnLoop() {
+			fn(sh)
+			continue
+		}
+		if wait {
+			wg.Add(1)
+		}
+		sh.Execute(func() {
+			fn(sh)
+			if wait {
+				wg.Done()
+			}
+		})
+	}
+	wg.Wait()
+}

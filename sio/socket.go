@@ -1,0 +1,478 @@
+package sio
+
+import (
+	"encoding/json"
+	"sync/atomic"
+	"time"
+
+	"github.com/sioloop/sioloop/eio"
+)
+
+// EventHandler handles an event a client emitted. ev is valid only until
+// the handler returns (Clone what you keep; AckFunc to answer later).
+type EventHandler func(s *Socket, ev *Event)
+
+// AnyHandler sees every event (OnAny) or every emitted one (OnAnyOutgoing).
+type AnyHandler func(s *Socket, event string, ev *Event)
+
+// SocketMiddleware runs for every incoming event before its handlers;
+// next(err) with an error drops the event and calls the socket's error
+// handlers (OnError). It must call next on the loop, before returning.
+type SocketMiddleware func(s *Socket, ev *Event, next func(err error))
+
+// Socket is one client's connection to one namespace.
+//
+// Ownership: a Socket belongs to its session's loop; its handlers run
+// there, one at a time, and must not block. Every exported method is safe
+// from any goroutine: off the loop it is posted to the loop (and returns
+// before it ran), except Rooms, which waits for the loop's answer.
+type Socket struct {
+	// Set at creation, then read-only.
+	id     string
+	nsp    *Namespace
+	client *client
+	sh     *eio.Shard
+	auth   json.RawMessage
+	data   atomic.Pointer[dataBox]
+
+	// Loop state.
+	connected       bool
+	handlers        []handlerEntry
+	anyIn           []AnyHandler
+	anyOut          []AnyHandler
+	middlewares     []SocketMiddleware
+	onDisconnect    []func(*Socket, string)
+	onDisconnecting []func(*Socket, string)
+	onError         []func(*Socket, error)
+	rooms           []string // joined rooms, not the own-id room
+	acks            map[int64]*pendingAck
+	bcastGen        uint64 // dedupes a socket across the rooms of one broadcast
+}
+
+type dataBox struct{ v any }
+
+type handlerEntry struct {
+	event string
+	fn    EventHandler
+	once  bool
+}
+
+func newSocket(c *client, nsp *Namespace, auth json.RawMessage) *Socket {
+	s := &Socket{nsp: nsp, client: c, sh: c.sh, auth: auth}
+	id := c.sh.NewID()
+	s.id = string(id[:])
+	return s
+}
+
+// ID returns the socket's id (20 characters, as the official server's).
+func (s *Socket) ID() string { return s.id }
+
+// Namespace returns the socket's namespace.
+func (s *Socket) Namespace() *Namespace { return s.nsp }
+
+// Data returns the user data set with SetData (like socket.data).
+func (s *Socket) Data() any {
+	if b := s.data.Load(); b != nil {
+		return b.v
+	}
+	return nil
+}
+
+// SetData stores user data on the socket.
+func (s *Socket) SetData(v any) { s.data.Store(&dataBox{v}) }
+
+// Transport returns the name of the session's current transport
+// ("polling" or "websocket"). Loop only.
+func (s *Socket) Transport() string { return s.client.sess.Transport() }
+
+// onLoop runs fn on the socket's loop: now if the caller is on it, else
+// posted. Callers copy what fn captures from their arguments.
+func (s *Socket) onLoop(fn func()) {
+	if s.sh.OnLoop() {
+		fn()
+		return
+	}
+	s.sh.Execute(fn)
+}
+
+// On registers a handler for event; several may be registered, and run in
+// order.
+func (s *Socket) On(event string, fn EventHandler) {
+	s.onLoop(func() { s.handlers = append(s.handlers, handlerEntry{event: event, fn: fn}) })
+}
+
+// Once registers a handler that runs for the next event only.
+func (s *Socket) Once(event string, fn EventHandler) {
+	s.onLoop(func() { s.handlers = append(s.handlers, handlerEntry{event: event, fn: fn, once: true}) })
+}
+
+// Off removes every handler of event.
+func (s *Socket) Off(event string) {
+	s.onLoop(func() {
+		hs := s.handlers[:0]
+		for _, h := range s.handlers {
+			if h.event != event {
+				hs = append(hs, h)
+			}
+		}
+		s.handlers = hs
+	})
+}
+
+// OnAny registers a handler of every incoming event, run before the
+// event's own handlers.
+func (s *Socket) OnAny(fn AnyHandler) { s.onLoop(func() { s.anyIn = append(s.anyIn, fn) }) }
+
+// PrependAny registers a catch-all handler that runs before the others.
+func (s *Socket) PrependAny(fn AnyHandler) {
+	s.onLoop(func() { s.anyIn = append([]AnyHandler{fn}, s.anyIn...) })
+}
+
+// OffAny removes every catch-all handler.
+func (s *Socket) OffAny() { s.onLoop(func() { s.anyIn = nil }) }
+
+// OnAnyOutgoing registers a handler of every event the server emits to
+// this socket (not broadcasts), run before the packet is sent.
+func (s *Socket) OnAnyOutgoing(fn AnyHandler) {
+	s.onLoop(func() { s.anyOut = append(s.anyOut, fn) })
+}
+
+// OffAnyOutgoing removes every outgoing catch-all handler.
+func (s *Socket) OffAnyOutgoing() { s.onLoop(func() { s.anyOut = nil }) }
+
+// Use adds a middleware for the socket's incoming events.
+func (s *Socket) Use(fn SocketMiddleware) {
+	s.onLoop(func() { s.middlewares = append(s.middlewares, fn) })
+}
+
+// OnDisconnect registers fn, called with the reason when the socket
+// disconnects ("disconnect" event); the socket has left its rooms.
+func (s *Socket) OnDisconnect(fn func(s *Socket, reason string)) {
+	s.onLoop(func() { s.onDisconnect = append(s.onDisconnect, fn) })
+}
+
+// OnDisconnecting registers fn, called when the socket is about to
+// disconnect, while it is still in its rooms ("disconnecting" event).
+func (s *Socket) OnDisconnecting(fn func(s *Socket, reason string)) {
+	s.onLoop(func() { s.onDisconnecting = append(s.onDisconnecting, fn) })
+}
+
+// OnError registers fn, called when a socket middleware refuses an event.
+func (s *Socket) OnError(fn func(s *Socket, err error)) {
+	s.onLoop(func() { s.onError = append(s.onError, fn) })
+}
+
+// Emit sends an event with args to the client. []byte values anywhere in
+// args travel as binary attachments. A last argument of type AckHandler
+// (or func(*Args, error)) is called with the client's answer; without
+// Timeout it waits as long as the socket lives. Emitting a reserved event
+// name fails with ErrReservedEvent.
+func (s *Socket) Emit(event string, args ...any) error { return s.emitWith(event, args, 0, false) }
+
+// Send emits the "message" event, like socket.send.
+func (s *Socket) Send(args ...any) error { return s.Emit("message", args...) }
+
+// Timeout returns an emitter whose acks fail with ErrTimeout after d.
+func (s *Socket) Timeout(d time.Duration) *SocketEmitter {
+	return &SocketEmitter{s: s, timeout: d}
+}
+
+// Volatile returns an emitter whose packets are dropped when the
+// transport is not ready to send them at once.
+func (s *Socket) Volatile() *SocketEmitter { return &SocketEmitter{s: s, volatile: true} }
+
+// SocketEmitter is an emit with flags (Timeout, Volatile).
+type SocketEmitter struct {
+	s        *Socket
+	timeout  time.Duration
+	volatile bool
+}
+
+// Timeout sets the ack timeout.
+func (e *SocketEmitter) Timeout(d time.Duration) *SocketEmitter { e.timeout = d; return e }
+
+// Volatile marks the emit as droppable.
+func (e *SocketEmitter) Volatile() *SocketEmitter { e.volatile = true; return e }
+
+// Emit emits with the emitter's flags; see Socket.Emit.
+func (e *SocketEmitter) Emit(event string, args ...any) error {
+	return e.s.emitWith(event, args, e.timeout, e.volatile)
+}
+
+// EmitWithAck emits and waits for the client's answer (or ErrTimeout when
+// a Timeout is set). It blocks: call it from a goroutine of your own, not
+// from a handler (ErrOnLoop).
+func (e *SocketEmitter) EmitWithAck(event string, args ...any) (*Args, error) {
+	return e.s.emitWithAck(event, args, e.timeout)
+}
+
+// EmitWithAck emits and waits for the client's answer; see
+// SocketEmitter.EmitWithAck.
+func (s *Socket) EmitWithAck(event string, args ...any) (*Args, error) {
+	return s.emitWithAck(event, args, 0)
+}
+
+func (s *Socket) emitWithAck(event string, args []any, timeout time.Duration) (*Args, error) {
+	if s.sh.OnLoop() {
+		return nil, ErrOnLoop
+	}
+	type result struct {
+		args *Args
+		err  error
+	}
+	done := make(chan result, 1)
+	cb := AckHandler(func(a *Args, err error) {
+		var kept *Args
+		if a != nil {
+			kept = a.Clone()
+		}
+		done <- result{kept, err}
+	})
+	all := append(append(make([]any, 0, len(args)+1), args...), cb)
+	if err := s.emitWith(event, all, timeout, false); err != nil {
+		return nil, err
+	}
+	r := <-done
+	return r.args, r.err
+}
+
+func (s *Socket) emitWith(event string, args []any, timeout time.Duration, volatile bool) error {
+	if reservedEvents[event] {
+		return ErrReservedEvent
+	}
+	if !s.sh.OnLoop() {
+		kept := append([]any(nil), args...)
+		s.sh.Execute(func() { _ = s.emit(event, kept, timeout, volatile) })
+		return nil
+	}
+	return s.emit(event, args, timeout, volatile)
+}
+
+// emit sends an event packet. Runs on the loop.
+func (s *Socket) emit(event string, args []any, timeout time.Duration, volatile bool) error {
+	if !s.connected {
+		return nil
+	}
+	id := int64(-1)
+	if fn, ok := ackHandlerOf(args); ok {
+		args = args[:len(args)-1]
+		id = s.nsp.nextAckID()
+		s.addAck(id, &pendingAck{fn: fn}, timeout)
+	}
+	if volatile && !s.client.sess.Writable() {
+		return nil
+	}
+	if len(s.anyOut) > 0 {
+		ev := &Event{}
+		st := s.client.srv.shardState(s.sh)
+		text, _, err := st.enc.Encode(nil, PacketEvent, "/", -1, "", args)
+		if err == nil {
+			_ = ev.Parse(text[1:])
+			for _, fn := range s.anyOut {
+				fn(s, event, ev)
+			}
+		}
+	}
+	return s.client.sendPacket(PacketEvent, s.nsp.name, id, event, args)
+}
+
+// Join adds the socket to rooms.
+func (s *Socket) Join(rooms ...string) {
+	if !s.sh.OnLoop() {
+		kept := append([]string(nil), rooms...)
+		s.sh.Execute(func() { s.join(kept) })
+		return
+	}
+	s.join(rooms)
+}
+
+// Leave removes the socket from room.
+func (s *Socket) Leave(room string) { s.onLoop(func() { s.leave(room) }) }
+
+func (s *Socket) join(rooms []string) {
+	if !s.connected {
+		return
+	}
+	ns := s.nsp.shard(s.sh)
+	for _, r := range rooms {
+		if r == s.id || s.inRoom(r) {
+			continue
+		}
+		s.rooms = append(s.rooms, r)
+		m := ns.rooms[r]
+		if m == nil {
+			m = make(map[*Socket]struct{})
+			ns.rooms[r] = m
+		}
+		m[s] = struct{}{}
+	}
+}
+
+func (s *Socket) leave(room string) {
+	for i, r := range s.rooms {
+		if r == room {
+			s.rooms = append(s.rooms[:i], s.rooms[i+1:]...)
+			ns := s.nsp.shard(s.sh)
+			if m := ns.rooms[room]; m != nil {
+				delete(m, s)
+				if len(m) == 0 {
+					delete(ns.rooms, room)
+				}
+			}
+			return
+		}
+	}
+}
+
+// inRoom reports whether s is in room (its own id counts).
+func (s *Socket) inRoom(room string) bool {
+	if room == s.id {
+		return true
+	}
+	for _, r := range s.rooms {
+		if r == room {
+			return true
+		}
+	}
+	return false
+}
+
+// Rooms returns the socket's rooms, its own id first. Off the loop it
+// waits for the loop's answer: do not call it from another loop's handler.
+func (s *Socket) Rooms() []string {
+	if s.sh.OnLoop() {
+		return s.roomList()
+	}
+	done := make(chan []string, 1)
+	s.sh.Execute(func() { done <- s.roomList() })
+	return <-done
+}
+
+func (s *Socket) roomList() []string {
+	return append([]string{s.id}, s.rooms...)
+}
+
+// To selects the sockets in rooms, except this one (socket.to(room)).
+func (s *Socket) To(rooms ...string) *BroadcastOperator { return s.Broadcast().To(rooms...) }
+
+// In is To.
+func (s *Socket) In(rooms ...string) *BroadcastOperator { return s.To(rooms...) }
+
+// Except selects every other socket of the namespace not in rooms.
+func (s *Socket) Except(rooms ...string) *BroadcastOperator { return s.Broadcast().Except(rooms...) }
+
+// Broadcast selects every other socket of the namespace
+// (socket.broadcast).
+func (s *Socket) Broadcast() *BroadcastOperator {
+	return &BroadcastOperator{nsps: []*Namespace{s.nsp}, except: []string{s.id}}
+}
+
+// Disconnect disconnects the socket from its namespace with reason
+// "server namespace disconnect"; with close, the whole connection closes
+// (every namespace of the client).
+func (s *Socket) Disconnect(close bool) {
+	s.onLoop(func() {
+		if !s.connected {
+			return
+		}
+		if close {
+			for len(s.client.sockets) > 0 {
+				x := s.client.sockets[0]
+				_ = s.client.sendPacket(PacketDisconnect, x.nsp.name, -1, "", nil)
+				x.onClose(ReasonServerNamespaceDisconnect)
+			}
+			s.client.closeWith(ReasonForcedServerClose)
+			return
+		}
+		_ = s.client.sendPacket(PacketDisconnect, s.nsp.name, -1, "", nil)
+		s.onClose(ReasonServerNamespaceDisconnect)
+	})
+}
+
+// runMiddlewares runs the namespace middlewares from i, then connects.
+func (s *Socket) runMiddlewares(mws []Middleware, i int) {
+	if s.client.closed {
+		return
+	}
+	if i == len(mws) {
+		s.onConnect()
+		return
+	}
+	var called atomic.Bool
+	mws[i](s, func(err error) {
+		if !called.CompareAndSwap(false, true) {
+			return
+		}
+		s.onLoop(func() {
+			if err != nil {
+				s.refuse(err)
+				return
+			}
+			s.runMiddlewares(mws, i+1)
+		})
+	})
+}
+
+// refuse answers the CONNECT with CONNECT_ERROR.
+func (s *Socket) refuse(err error) {
+	c := s.client
+	c.remove(s)
+	if c.closed {
+		return
+	}
+	payload := connectErrorPayload{Message: err.Error()}
+	if ce, ok := err.(*ConnectError); ok {
+		payload.Data = ce.Data
+	}
+	_ = c.sendPacket(PacketConnectError, s.nsp.name, -1, "", []any{payload})
+}
+
+// onConnect joins the namespace, answers CONNECT and runs the connection
+// handlers. Runs on the loop.
+func (s *Socket) onConnect() {
+	s.connected = true
+	s.client.sh.Wheel().Stop(&s.client.connect)
+	s.nsp.shard(s.sh).sockets[s.id] = s
+	var payload [40]byte
+	p := append(append(append(payload[:0], `{"sid":"`...), s.id...), `"}`...)
+	_ = s.client.sendPacket(PacketConnect, s.nsp.name, -1, "", []any{json.RawMessage(p)})
+	for _, fn := range s.nsp.connectionHandlers() {
+		if !s.connected {
+			return
+		}
+		fn(s)
+	}
+}
+
+// onClose disconnects the socket for reason: "disconnecting" handlers,
+// rooms left, acks failed, "disconnect" handlers. Runs on the loop.
+func (s *Socket) onClose(reason string) {
+	c := s.client
+	if !s.connected {
+		c.remove(s)
+		return
+	}
+	for _, fn := range s.onDisconnecting {
+		fn(s, reason)
+	}
+	for len(s.rooms) > 0 {
+		s.leave(s.rooms[0])
+	}
+	delete(s.nsp.shard(s.sh).sockets, s.id)
+	c.remove(s)
+	s.connected = false
+	s.failAcks()
+	for _, fn := range s.onDisconnect {
+		fn(s, reason)
+	}
+}
+
+// Connected reports whether the socket is connected. Loop only.
+func (s *Socket) Connected() bool { return s.connected }
+
+// CloseTransport closes the socket's Engine.IO connection (socket.conn.close()
+// in Node): every socket of the client disconnects, with reason
+// "forced close", and the official client reconnects.
+func (s *Socket) CloseTransport() {
+	s.onLoop(func() { s.client.sess.Close() })
+}
