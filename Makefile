@@ -27,9 +27,9 @@ fuzz-short fuzz:
 conformance:
 	scripts/conformance.sh all $(PORT)
 
-## demo: the echo demo server on :3000
+## demo: the chat demo on http://127.0.0.1:3000 (installs the official client bundle first)
 demo:
-	$(GO) run ./examples/echo
+	cd examples/chat && npm ci --no-audit --no-fund --loglevel=error && $(GO) run .
 
 ## bench: the codec and core micro-benchmarks
 bench:

@@ -1,0 +1,254 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// e2eTimeout bounds one `node testdata/chat-e2e.mjs` run; the driver has its
+// own 30 s hard timeout, this one only catches a hung node process.
+const e2eTimeout = 60 * time.Second
+
+// chromiumPath is the browser chat-e2e.mjs drives (its CHROMIUM variable).
+func chromiumPath() string {
+	if p := os.Getenv("CHROMIUM"); p != "" {
+		return p
+	}
+	return "/usr/bin/chromium"
+}
+
+// TestMain makes sure the npm packages (socket.io-client's bundle,
+// playwright-core, socket.io) and Debian's Chromium are there. These tests
+// are never skipped: what cannot be installed fails the package.
+func TestMain(m *testing.M) {
+	if err := ensureNodeModules(); err != nil {
+		fmt.Fprintf(os.Stderr, "chat: %v\n", err)
+		fmt.Fprintln(os.Stderr, "chat: these tests need Node.js (node, npm) on PATH and the npm registry for `npm ci` in examples/chat; they are never skipped.")
+		os.Exit(2)
+	}
+	if err := ensureChromium(); err != nil {
+		fmt.Fprintf(os.Stderr, "chat: %v\n", err)
+		fmt.Fprintln(os.Stderr, "chat: these tests drive Debian's Chromium (apt-get install -y chromium, as root); they are never skipped.")
+		os.Exit(2)
+	}
+	os.Exit(m.Run())
+}
+
+// ensureNodeModules runs `npm ci` when node_modules is missing or older than
+// package.json / package-lock.json.
+func ensureNodeModules() error {
+	for _, tool := range []string{"node", "npm"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			return fmt.Errorf("%s not found on PATH: %w", tool, err)
+		}
+	}
+	lockInfo, err := os.Stat("package-lock.json")
+	if err != nil {
+		return fmt.Errorf("missing package-lock.json: %w", err)
+	}
+	want := lockInfo.ModTime()
+	if pj, err := os.Stat("package.json"); err == nil && pj.ModTime().After(want) {
+		want = pj.ModTime()
+	}
+	// npm writes node_modules/.package-lock.json on every install.
+	got, err := os.Stat(filepath.Join("node_modules", ".package-lock.json"))
+	if err == nil && !want.After(got.ModTime()) {
+		if _, err := os.Stat(bundleRel); err == nil {
+			return nil
+		}
+	}
+	fmt.Fprintln(os.Stderr, "chat: running `npm ci` in examples/chat")
+	if err := run(10*time.Minute, "npm", "ci", "--no-audit", "--no-fund"); err != nil {
+		return fmt.Errorf("npm ci in examples/chat: %w", err)
+	}
+	if _, err := os.Stat(bundleRel); err != nil {
+		return fmt.Errorf("npm ci left no %s: %w", bundleRel, err)
+	}
+	return nil
+}
+
+// ensureChromium installs Debian's chromium package when the browser is
+// missing and we are root.
+func ensureChromium() error {
+	path := chromiumPath()
+	if _, err := os.Stat(path); err == nil {
+		return nil
+	}
+	if path != "/usr/bin/chromium" {
+		return fmt.Errorf("CHROMIUM=%s does not exist", path)
+	}
+	if os.Geteuid() != 0 {
+		return errors.New("/usr/bin/chromium is missing and we are not root: run `apt-get install -y chromium`")
+	}
+	fmt.Fprintln(os.Stderr, "chat: installing Debian's chromium with apt-get")
+	install := func() error {
+		return run(15*time.Minute, "apt-get", "install", "-y", "chromium")
+	}
+	if err := install(); err != nil {
+		// A machine fresh from its image may have no package lists yet.
+		if err := run(5*time.Minute, "apt-get", "update"); err != nil {
+			return fmt.Errorf("apt-get update: %w", err)
+		}
+		if err := install(); err != nil {
+			return fmt.Errorf("apt-get install -y chromium: %w", err)
+		}
+	}
+	if _, err := os.Stat(path); err != nil {
+		return fmt.Errorf("apt-get installed chromium but %s is missing: %w", path, err)
+	}
+	return nil
+}
+
+// run runs a setup command with its output on stderr.
+func run(timeout time.Duration, name string, args ...string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.Env = append(os.Environ(), "DEBIAN_FRONTEND=noninteractive")
+	cmd.Stdout = os.Stderr
+	cmd.Stderr = os.Stderr
+	return cmd.Run()
+}
+
+// startChat starts newServer on 127.0.0.1:0 and returns its base URL; the
+// server is shut down when the test ends.
+func startChat(t *testing.T) string {
+	t.Helper()
+	bundle, err := findBundle()
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := newServer(bundle)
+	if err != nil {
+		t.Fatal(err)
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.ListenAndServe("127.0.0.1:0") }()
+	select {
+	case <-srv.Ready():
+	case err := <-served:
+		t.Fatalf("ListenAndServe: %v", err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("the chat server is not ready after 10s")
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := srv.Shutdown(ctx); err != nil {
+			t.Errorf("Shutdown: %v", err)
+		}
+		select {
+		case err := <-served:
+			if err != nil {
+				t.Errorf("ListenAndServe after Shutdown: %v", err)
+			}
+		case <-time.After(5 * time.Second):
+			t.Error("ListenAndServe has not returned 5s after Shutdown")
+		}
+	})
+	return "http://" + srv.Addr().String()
+}
+
+// runE2E runs `node testdata/chat-e2e.mjs baseURL transport` and fails the
+// test unless it exits 0 with {"ok":true,...} as its last stdout line.
+func runE2E(t *testing.T, baseURL, transport string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), e2eTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "node", filepath.Join("testdata", "chat-e2e.mjs"), baseURL, transport)
+	cmd.Env = append(os.Environ(), "CHROMIUM="+chromiumPath())
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	cmd.WaitDelay = 5 * time.Second
+	start := time.Now()
+	runErr := cmd.Run()
+	elapsed := time.Since(start).Round(time.Millisecond)
+
+	fatal := func(format string, args ...any) {
+		t.Helper()
+		t.Fatalf("node chat-e2e.mjs %s %s: %s (after %v)\n--- stdout ---\n%s\n--- stderr ---\n%s",
+			baseURL, transport, fmt.Sprintf(format, args...), elapsed, stdout.String(), stderr.String())
+	}
+	lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
+	last := strings.TrimSpace(lines[len(lines)-1])
+	var result struct {
+		OK    bool   `json:"ok"`
+		Error string `json:"error"`
+	}
+	if last == "" {
+		fatal("no output: %v", runErr)
+	}
+	if err := json.Unmarshal([]byte(last), &result); err != nil {
+		fatal("last stdout line is not JSON: %v", err)
+	}
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		fatal("killed after %v", e2eTimeout)
+	}
+	if runErr != nil || !result.OK {
+		fatal("exit %v, error: %s", runErr, result.Error)
+	}
+	t.Logf("%s", last)
+}
+
+// TestChatInChromium: two visitors chat in headless Chromium, over
+// WebSocket (after the upgrade) and over polling only.
+func TestChatInChromium(t *testing.T) {
+	base := startChat(t)
+	for _, transport := range []string{"websocket", "polling"} {
+		t.Run(transport, func(t *testing.T) { runE2E(t, base, transport) })
+	}
+}
+
+// TestChatHTTP: the page, the bundle and a 404, as plain HTTP.
+func TestChatHTTP(t *testing.T) {
+	base := startChat(t)
+	bundle, err := os.ReadFile(bundleRel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	index, err := static.ReadFile("static/index.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := &http.Client{Timeout: 10 * time.Second}
+	for _, tc := range []struct {
+		path, ctype string
+		status      int
+		body        []byte
+	}{
+		{"/", "text/html; charset=utf-8", 200, index},
+		{"/?transports=polling", "text/html; charset=utf-8", 200, index},
+		{"/socket.io.min.js", "text/javascript; charset=utf-8", 200, bundle},
+		{"/nope", "", 404, nil},
+	} {
+		resp, err := client.Get(base + tc.path)
+		if err != nil {
+			t.Fatalf("GET %s: %v", tc.path, err)
+		}
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			t.Fatalf("GET %s: reading the body: %v", tc.path, err)
+		}
+		if resp.StatusCode != tc.status {
+			t.Errorf("GET %s: status %d, want %d", tc.path, resp.StatusCode, tc.status)
+		}
+		if tc.ctype != "" && resp.Header.Get("Content-Type") != tc.ctype {
+			t.Errorf("GET %s: Content-Type %q, want %q", tc.path, resp.Header.Get("Content-Type"), tc.ctype)
+		}
+		if tc.body != nil && !bytes.Equal(body, tc.body) {
+			t.Errorf("GET %s: %d bytes, want the %d of the file", tc.path, len(body), len(tc.body))
+		}
+	}
+}
