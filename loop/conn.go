@@ -75,19 +75,20 @@ func (cn *conn) buffer() *bytebufferpool.ByteBuffer {
 
 // flush writes the coalesced output. Runs on the loop.
 func (cn *conn) flush() {
-	if cn.out == nil {
+	out := cn.out
+	if out == nil {
 		return
 	}
+	cn.out = nil // a failed Write runs onClose from inside it
 	if !cn.closed {
-		_, _ = cn.c.Write(cn.out.B)
-		if cn.c.OutboundBuffered() > cn.sh.srv.opts.MaxOutboundBytes {
+		_, _ = cn.c.Write(out.B)
+		if !cn.closed && cn.c.OutboundBuffered() > cn.sh.srv.opts.MaxOutboundBytes {
 			// A slow reader: drop it rather than grow without bound, as a
 			// failed write ends the official server's transport.
 			cn.closeOnSend = true
 		}
 	}
-	bytebufferpool.Put(cn.out)
-	cn.out = nil
+	bytebufferpool.Put(out)
 	if cn.closeOnSend {
 		cn.closeNow()
 	}

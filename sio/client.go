@@ -64,7 +64,9 @@ func (c *client) onData(data []byte, binary bool) {
 			c.closeWith(ReasonParseError) // an attachment nobody announced
 			return
 		}
-		c.attachments = append(c.attachments, append([]byte(nil), data...))
+		// Copied (data is the session's) and never nil: an empty
+		// attachment is an empty Buffer, not null.
+		c.attachments = append(c.attachments, append(make([]byte, 0, len(data)), data...))
 		if len(c.attachments) < c.need {
 			return
 		}

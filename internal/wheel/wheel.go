@@ -93,7 +93,11 @@ func (w *Wheel) Stop(t *Timer) {
 	}
 }
 
-// Advance fires, in deadline order per tick, every timer due at now.
+// Advance fires, in deadline order per tick, every timer due at now. A
+// handler that schedules a timer counts from the tick being expired, as
+// if timers were exact: a chain of deadlines (ping interval, then ping
+// timeout) keeps its schedule even when Advance comes late, so input that
+// arrives after the chain's last deadline finds it expired.
 func (w *Wheel) Advance(now time.Time) {
 	target := int64(now.Sub(w.start) / w.tick)
 	for w.current < target {

@@ -127,3 +127,23 @@ func BenchmarkAdvanceExpiring(b *testing.B) {
 		w.Advance(now)
 	}
 }
+
+func TestDeadlineChainsKeepTheirScheduleWhenAdvanceIsLate(t *testing.T) {
+	start := time.Unix(0, 0)
+	w := New(10*time.Millisecond, start)
+	var a, b Timer
+	r := &recorder{}
+	r.onFire = func(t *Timer) {
+		if t == &a {
+			w.Schedule(&b, 100*time.Millisecond)
+		}
+	}
+	a.Init(r)
+	b.Init(r)
+	w.Schedule(&a, 300*time.Millisecond)
+	// One late Advance past both deadlines (300ms, then 400ms) fires both.
+	w.Advance(start.Add(410 * time.Millisecond))
+	if len(r.fired) != 2 || r.fired[1] != &b {
+		t.Fatalf("fired %d timers, want the whole chain", len(r.fired))
+	}
+}
