@@ -77,9 +77,12 @@ func (s *Socket) onEvent(p Packet, atts [][]byte) {
 		defer func() { st.busy = false }()
 	}
 	ev.Reset()
-	if err := ev.Parse(p.Data); err != nil || ev.Len() == 0 {
+	if err := ev.Parse(p.Data); err != nil {
 		s.client.closeWith(ReasonParseError)
 		return
+	}
+	if ev.Len() == 0 {
+		return // an EVENT without payload: the official server ignores it
 	}
 	name, ok := EventName(ev.Shift())
 	if !ok {

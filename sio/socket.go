@@ -263,15 +263,7 @@ func (s *Socket) emit(event string, args []any, timeout time.Duration, volatile 
 		return nil
 	}
 	if len(s.anyOut) > 0 {
-		ev := &Event{}
-		st := s.client.srv.shardState(s.sh)
-		text, _, err := st.enc.Encode(nil, PacketEvent, "/", -1, "", args)
-		if err == nil {
-			_ = ev.Parse(text[1:])
-			for _, fn := range s.anyOut {
-				fn(s, event, ev)
-			}
-		}
+		s.runAnyOutgoing(event, args)
 	}
 	return s.client.sendPacket(PacketEvent, s.nsp.name, id, event, args)
 }
@@ -475,4 +467,26 @@ func (s *Socket) Connected() bool { return s.connected }
 // "forced close", and the official client reconnects.
 func (s *Socket) CloseTransport() {
 	s.onLoop(func() { s.client.sess.Close() })
+}
+
+// runAnyOutgoing shows an emit's arguments to the OnAnyOutgoing handlers,
+// as an Event built from their encoding (so they see what the client will).
+func (s *Socket) runAnyOutgoing(event string, args []any) {
+	var enc Encoder
+	text, atts, err := enc.Encode(nil, PacketAck, "/", -1, "", args)
+	if err != nil {
+		return
+	}
+	p, err := DecodePacket(text)
+	if err != nil {
+		return
+	}
+	ev := &Event{socket: s, ackID: -1}
+	if ev.Parse(p.Data) != nil {
+		return
+	}
+	ev.SetAttachments(atts)
+	for _, fn := range s.anyOut {
+		fn(s, event, ev)
+	}
 }

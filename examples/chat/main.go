@@ -24,23 +24,20 @@
 package main
 
 import (
-	"context"
 	"embed"
 	"fmt"
 	"io/fs"
 	"log"
-	"net"
 	"net/http"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 	"unicode/utf8"
 
+	"github.com/sioloop/sioloop/internal/demo"
 	"github.com/sioloop/sioloop/loop"
 	"github.com/sioloop/sioloop/sio"
 )
@@ -59,14 +56,6 @@ const (
 )
 
 func main() {
-	log.SetFlags(0)
-	host, port := os.Getenv("HOST"), os.Getenv("PORT")
-	if host == "" {
-		host = "127.0.0.1"
-	}
-	if port == "" {
-		port = "3000"
-	}
 	bundle, err := findBundle()
 	if err != nil {
 		log.Fatalf("chat: %v\nrun `make demo` (it runs npm ci in examples/chat)", err)
@@ -75,20 +64,7 @@ func main() {
 	if err != nil {
 		log.Fatalf("chat: %v", err)
 	}
-
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	go func() {
-		<-srv.Ready()
-		log.Printf("chat listening on http://%s", srv.Addr())
-		<-ctx.Done()
-		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = srv.Shutdown(sctx)
-	}()
-	if err := srv.ListenAndServe(net.JoinHostPort(host, port)); err != nil {
-		log.Fatalf("chat: %v", err)
-	}
+	demo.Run(srv, "chat", "open it in two windows")
 }
 
 // findBundle looks for the socket.io-client bundle under the working
