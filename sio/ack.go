@@ -40,7 +40,7 @@ type pendingAck struct {
 	s     *Socket
 	id    int64
 	fn    AckHandler
-	bcast *ackCollector
+	bcast func(*Args) // a broadcast's answer collector
 	timer wheel.Timer
 }
 
@@ -79,7 +79,7 @@ func (s *Socket) onAck(p Packet, atts [][]byte) {
 	}
 	args.SetAttachments(atts)
 	if a.bcast != nil {
-		a.bcast.answer(args.Clone())
+		a.bcast(args.Clone())
 		return
 	}
 	a.fn(&args, nil)

@@ -64,13 +64,12 @@ func (b *BroadcastOperator) Timeout(d time.Duration) *BroadcastOperator {
 	return c
 }
 
-// encoded is a packet encoded once for every receiver; never modified.
-type encoded struct {
-	text []byte
-	atts [][]byte
-}
-
 var encoderPool = sync.Pool{New: func() any { return new(Encoder) }}
+
+// options returns the operator's selection as adapter options.
+func (b *BroadcastOperator) options() *BroadcastOptions {
+	return &BroadcastOptions{Rooms: b.rooms, Except: b.except, Volatile: b.volatile, Local: b.local}
+}
 
 // Emit sends an event to every selected socket. A last argument of type
 // BroadcastAckHandler (or func([]*Args, error)) collects every client's
@@ -79,9 +78,8 @@ func (b *BroadcastOperator) Emit(event string, args ...any) error {
 	if reservedEvents[event] {
 		return ErrReservedEvent
 	}
-	var collector *ackCollector
+	var fn BroadcastAckHandler
 	if len(args) > 0 {
-		var fn BroadcastAckHandler
 		switch f := args[len(args)-1].(type) {
 		case BroadcastAckHandler:
 			fn = f
@@ -90,40 +88,46 @@ func (b *BroadcastOperator) Emit(event string, args ...any) error {
 		}
 		if fn != nil {
 			args = args[:len(args)-1]
-			collector = &ackCollector{fn: fn}
 		}
 	}
 	enc := encoderPool.Get().(*Encoder)
 	defer encoderPool.Put(enc)
+	opts := b.options()
 	for _, nsp := range b.nsps {
-		id := int64(-1)
-		if collector != nil {
-			id = nsp.nextAckID()
+		pkt := &BroadcastPacket{Event: event, Args: args, ID: -1}
+		if fn != nil {
+			pkt.ID = nsp.nextAckID()
 		}
-		text, atts, err := enc.Encode(nil, PacketEvent, nsp.name, id, event, args)
+		text, atts, err := enc.Encode(nil, PacketEvent, nsp.name, pkt.ID, event, args)
 		if err != nil {
 			return err
 		}
-		pkt := &encoded{text: text, atts: copyAttachments(atts)}
-		b.apply(nsp, collector, func(s *Socket) bool {
-			if b.volatile && !s.client.sess.Writable() {
-				return false
-			}
-			if collector != nil {
-				s.addAck(id, &pendingAck{bcast: collector}, 0)
-			}
-			s.client.write(pkt.text, pkt.atts)
-			return true
-		})
-	}
-	if collector != nil && b.timeout > 0 {
-		collector.mu.Lock()
-		if !collector.done {
-			collector.timer = time.AfterFunc(b.timeout, collector.timeout)
+		pkt.text, pkt.atts = text, copyAttachments(atts)
+		if fn == nil {
+			nsp.adapter.Broadcast(pkt, opts)
+			continue
 		}
-		collector.mu.Unlock()
+		c := &ackCollector{fn: fn, shards: nsp.adapter.Shards()}
+		nsp.adapter.BroadcastWithAck(pkt, opts, c.counted, c.answer)
+		if b.timeout > 0 {
+			c.mu.Lock()
+			if !c.done {
+				c.timer = time.AfterFunc(b.timeout, c.timeout)
+			}
+			c.mu.Unlock()
+		}
 	}
 	return nil
+}
+
+// writeBroadcast writes pkt to s unless it is volatile and the transport
+// is not ready; it reports whether it wrote. Runs on s's loop.
+func (s *Socket) writeBroadcast(pkt *BroadcastPacket, opts *BroadcastOptions) bool {
+	if opts.Volatile && !s.client.sess.Writable() {
+		return false
+	}
+	s.client.write(pkt.text, pkt.atts)
+	return true
 }
 
 // copyAttachments detaches attachments from the caller's slices, which
@@ -139,112 +143,27 @@ func copyAttachments(atts [][]byte) [][]byte {
 	return out
 }
 
-// apply runs fn for every selected socket of nsp, on each socket's loop:
-// the caller's loop inline, the others as posted tasks. With a collector,
-// each loop reports how many sockets fn counted (returned true).
-func (b *BroadcastOperator) apply(nsp *Namespace, collector *ackCollector, fn func(s *Socket) bool) {
-	engine := nsp.srv.engine
-	if collector != nil {
-		collector.mu.Lock()
-		for i := range eio.MaxShards {
-			if engine.Shard(i) != nil {
-				collector.shards++
-			}
-		}
-		collector.mu.Unlock()
-	}
-	run := func(sh *eio.Shard) {
-		n := b.selectOn(nsp, sh, fn)
-		if collector != nil {
-			collector.counted(n)
-		}
-	}
-	nsp.srv.eachShard(run, false)
-}
-
-// selectOn calls fn for each selected socket of nsp owned by sh's loop,
-// once per socket even when it is in several rooms. Runs on that loop.
-func (b *BroadcastOperator) selectOn(nsp *Namespace, sh *eio.Shard, fn func(s *Socket) bool) int {
-	ns := nsp.local[sh.Index()]
-	if ns == nil {
-		return 0
-	}
-	n := 0
-	visit := func(s *Socket) {
-		if b.excluded(s) {
-			return
-		}
-		if fn(s) {
-			n++
-		}
-	}
-	if len(b.rooms) == 0 {
-		for _, s := range ns.sockets {
-			visit(s)
-		}
-		return n
-	}
-	st := nsp.srv.shardState(sh)
-	st.gen++
-	gen := st.gen
-	for _, room := range b.rooms {
-		// A socket id is a room of its own, with no index entry.
-		if s := ns.sockets[room]; s != nil && s.bcastGen != gen {
-			s.bcastGen = gen
-			visit(s)
-		}
-		for s := range ns.rooms[room] {
-			if s.bcastGen != gen {
-				s.bcastGen = gen
-				visit(s)
-			}
-		}
-	}
-	return n
-}
-
-func (b *BroadcastOperator) excluded(s *Socket) bool {
-	for _, r := range b.except {
-		if s.inRoom(r) {
-			return true
-		}
-	}
-	return false
-}
-
 // SocketsJoin makes the selected sockets join rooms.
 func (b *BroadcastOperator) SocketsJoin(rooms ...string) {
 	kept := append([]string(nil), rooms...)
-	b.each(func(s *Socket) { s.join(kept) })
+	for _, nsp := range b.nsps {
+		nsp.adapter.AddSockets(b.options(), kept)
+	}
 }
 
 // SocketsLeave makes the selected sockets leave rooms.
 func (b *BroadcastOperator) SocketsLeave(rooms ...string) {
 	kept := append([]string(nil), rooms...)
-	b.each(func(s *Socket) {
-		for _, r := range kept {
-			s.leave(r)
-		}
-	})
+	for _, nsp := range b.nsps {
+		nsp.adapter.DelSockets(b.options(), kept)
+	}
 }
 
 // DisconnectSockets disconnects the selected sockets; with close, their
 // whole connections close.
 func (b *BroadcastOperator) DisconnectSockets(close bool) {
-	b.each(func(s *Socket) { s.Disconnect(close) })
-}
-
-// each runs fn on every selected socket, on its loop. The selection is
-// taken first, so fn may change rooms.
-func (b *BroadcastOperator) each(fn func(s *Socket)) {
 	for _, nsp := range b.nsps {
-		nsp.srv.eachShard(func(sh *eio.Shard) {
-			var picked []*Socket
-			b.selectOn(nsp, sh, func(s *Socket) bool { picked = append(picked, s); return true })
-			for _, s := range picked {
-				fn(s)
-			}
-		}, false)
+		nsp.adapter.DisconnectSockets(b.options(), close)
 	}
 }
 
@@ -273,7 +192,6 @@ func (r *RemoteSocket) Disconnect(close bool) { r.socket.Disconnect(close) }
 // FetchSockets returns a snapshot of the selected sockets. It waits for
 // every loop: call it from a goroutine of your own (ErrOnLoop otherwise).
 func (b *BroadcastOperator) FetchSockets() ([]*RemoteSocket, error) {
-	var mu sync.Mutex
 	var out []*RemoteSocket
 	for _, nsp := range b.nsps {
 		for i := range eio.MaxShards {
@@ -281,15 +199,7 @@ func (b *BroadcastOperator) FetchSockets() ([]*RemoteSocket, error) {
 				return nil, ErrOnLoop
 			}
 		}
-		nsp.srv.eachShard(func(sh *eio.Shard) {
-			b.selectOn(nsp, sh, func(s *Socket) bool {
-				r := &RemoteSocket{ID: s.id, Namespace: nsp.name, Rooms: s.roomList(), Data: s.Data(), Handshake: s.Handshake(), socket: s}
-				mu.Lock()
-				out = append(out, r)
-				mu.Unlock()
-				return true
-			})
-		}, true)
+		out = append(out, nsp.adapter.FetchSockets(b.options())...)
 	}
 	return out, nil
 }

@@ -4,8 +4,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/sioloop/sioloop/eio"
 )
 
 // Middleware runs before a socket connects to a namespace: it calls next
@@ -18,8 +16,8 @@ type Middleware func(s *Socket, next func(err error))
 // connections ("/", "/chat").
 //
 // Ownership: the handler and middleware lists are copy-on-write, safe
-// from any goroutine; each loop keeps its own part of the socket and room
-// index (local), touched only by that loop.
+// from any goroutine; the adapter keeps the room index (the in-memory one
+// a part per loop, touched only by that loop).
 type Namespace struct {
 	name   string
 	srv    *Server
@@ -30,18 +28,17 @@ type Namespace struct {
 	handlers    atomic.Pointer[[]func(*Socket)]
 	middlewares atomic.Pointer[[]Middleware]
 
-	local [eio.MaxShards]*nspShard
-}
-
-// nspShard is one loop's part of a namespace: its sockets and rooms.
-type nspShard struct {
-	sockets map[string]*Socket
-	rooms   map[string]map[*Socket]struct{}
+	adapter Adapter
 }
 
 func newNamespace(srv *Server, name string, parent *ParentNamespace) *Namespace {
-	return &Namespace{name: name, srv: srv, parent: parent}
+	n := &Namespace{name: name, srv: srv, parent: parent}
+	n.adapter = srv.opts.Adapter(n)
+	return n
 }
+
+// Adapter returns the namespace's adapter.
+func (n *Namespace) Adapter() Adapter { return n.adapter }
 
 // Name returns the namespace's name.
 func (n *Namespace) Name() string { return n.name }
@@ -99,16 +96,6 @@ func (n *Namespace) middlewareList() []Middleware {
 	return nil
 }
 
-// shard returns the loop's part of the namespace. Runs on that loop.
-func (n *Namespace) shard(sh *eio.Shard) *nspShard {
-	ns := n.local[sh.Index()]
-	if ns == nil {
-		ns = &nspShard{sockets: map[string]*Socket{}, rooms: map[string]map[*Socket]struct{}{}}
-		n.local[sh.Index()] = ns
-	}
-	return ns
-}
-
 // Broadcasting from the namespace.
 
 func (n *Namespace) op() *BroadcastOperator { return &BroadcastOperator{nsps: []*Namespace{n}} }
@@ -148,15 +135,20 @@ func (n *Namespace) SocketsLeave(rooms ...string) { n.op().SocketsLeave(rooms...
 // DisconnectSockets disconnects every socket of the namespace.
 func (n *Namespace) DisconnectSockets(close bool) { n.op().DisconnectSockets(close) }
 
-// ServerSideEmit sends an event to the other nodes of a cluster. With the
-// in-memory adapter there are none: a last BroadcastAckHandler argument is
-// called at once with no answers.
+// ServerSideEmit sends an event to the other nodes of a cluster through
+// the adapter; a last BroadcastAckHandler argument gets their answers
+// (with the in-memory adapter: none, at once).
 func (n *Namespace) ServerSideEmit(event string, args ...any) error {
+	if reservedEvents[event] {
+		return ErrReservedEvent
+	}
+	var ack BroadcastAckHandler
 	if len(args) > 0 {
 		if fn, ok := args[len(args)-1].(BroadcastAckHandler); ok {
-			fn(nil, nil)
+			ack, args = fn, args[:len(args)-1]
 		}
 	}
+	n.adapter.ServerSideEmit(event, args, ack)
 	return nil
 }
 

@@ -16,12 +16,18 @@ type Options struct {
 	// ConnectTimeout is how long a client may stay connected without
 	// joining a namespace before it is closed. Zero means 45s.
 	ConnectTimeout time.Duration
+	// Adapter makes each namespace's adapter. Nil means the in-memory
+	// adapter (single node, a room index per loop).
+	Adapter func(nsp *Namespace) Adapter
 }
 
 func (o *Options) withDefaults() Options {
 	c := *o
 	if c.ConnectTimeout <= 0 {
 		c.ConnectTimeout = 45 * time.Second
+	}
+	if c.Adapter == nil {
+		c.Adapter = newMemoryAdapter
 	}
 	return c
 }

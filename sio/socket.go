@@ -282,39 +282,12 @@ func (s *Socket) Join(rooms ...string) {
 func (s *Socket) Leave(room string) { s.onLoop(func() { s.leave(room) }) }
 
 func (s *Socket) join(rooms []string) {
-	if !s.connected {
-		return
-	}
-	ns := s.nsp.shard(s.sh)
-	for _, r := range rooms {
-		if r == s.id || s.inRoom(r) {
-			continue
-		}
-		s.rooms = append(s.rooms, r)
-		m := ns.rooms[r]
-		if m == nil {
-			m = make(map[*Socket]struct{})
-			ns.rooms[r] = m
-		}
-		m[s] = struct{}{}
+	if s.connected {
+		s.nsp.adapter.AddAll(s, rooms)
 	}
 }
 
-func (s *Socket) leave(room string) {
-	for i, r := range s.rooms {
-		if r == room {
-			s.rooms = append(s.rooms[:i], s.rooms[i+1:]...)
-			ns := s.nsp.shard(s.sh)
-			if m := ns.rooms[room]; m != nil {
-				delete(m, s)
-				if len(m) == 0 {
-					delete(ns.rooms, room)
-				}
-			}
-			return
-		}
-	}
-}
+func (s *Socket) leave(room string) { s.nsp.adapter.Del(s, room) }
 
 // inRoom reports whether s is in room (its own id counts).
 func (s *Socket) inRoom(room string) bool {
@@ -424,7 +397,7 @@ func (s *Socket) refuse(err error) {
 func (s *Socket) onConnect() {
 	s.connected = true
 	s.client.sh.Wheel().Stop(&s.client.connect)
-	s.nsp.shard(s.sh).sockets[s.id] = s
+	s.nsp.adapter.AddAll(s, []string{s.id})
 	var payload [40]byte
 	p := append(append(append(payload[:0], `{"sid":"`...), s.id...), `"}`...)
 	_ = s.client.sendPacket(PacketConnect, s.nsp.name, -1, "", []any{json.RawMessage(p)})
@@ -447,10 +420,7 @@ func (s *Socket) onClose(reason string) {
 	for _, fn := range s.onDisconnecting {
 		fn(s, reason)
 	}
-	for len(s.rooms) > 0 {
-		s.leave(s.rooms[0])
-	}
-	delete(s.nsp.shard(s.sh).sockets, s.id)
+	s.nsp.adapter.DelAll(s)
 	c.remove(s)
 	s.connected = false
 	s.failAcks()

@@ -1,0 +1,266 @@
+package sio
+
+import (
+	"sync"
+
+	"github.com/sioloop/sioloop/eio"
+)
+
+// BroadcastOptions selects the sockets of a namespace an adapter operation
+// applies to, like the official adapter's BroadcastOptions.
+type BroadcastOptions struct {
+	Rooms    []string // sockets in any of them; none means every socket
+	Except   []string // minus the sockets in any of them
+	Volatile bool     // drop the packet where the transport is not ready
+	Local    bool     // this node only
+}
+
+// BroadcastPacket is an event packet to broadcast: its event and
+// arguments (for adapters that re-encode it elsewhere) and its encoding
+// for this node, shared by every receiver and never modified.
+type BroadcastPacket struct {
+	Event string
+	Args  []any
+	ID    int64 // the ack id, -1 without ack
+	text  []byte
+	atts  [][]byte
+}
+
+// Adapter keeps a namespace's rooms and carries its broadcasts: the
+// official socket.io-adapter's interface in Go, so that a cluster adapter
+// (Redis) can replace the in-memory one.
+//
+// AddAll, Del and DelAll are called on the socket's loop. The other
+// methods are called from any goroutine; the in-memory adapter runs the
+// per-socket work on each socket's loop.
+type Adapter interface {
+	// AddAll adds s to rooms (its own id among them on connect).
+	AddAll(s *Socket, rooms []string)
+	// Del removes s from room.
+	Del(s *Socket, room string)
+	// DelAll removes s from every room: it disconnected.
+	DelAll(s *Socket)
+	// Broadcast writes pkt to every selected socket.
+	Broadcast(pkt *BroadcastPacket, opts *BroadcastOptions)
+	// BroadcastWithAck is Broadcast registering pkt.ID as an ack on each
+	// socket: clientCount is called once per loop (and node) with how many
+	// sockets it reached, ack with each answer.
+	BroadcastWithAck(pkt *BroadcastPacket, opts *BroadcastOptions, clientCount func(n int), ack func(a *Args))
+	// FetchSockets returns the selected sockets; it waits for every loop.
+	FetchSockets(opts *BroadcastOptions) []*RemoteSocket
+	// AddSockets makes the selected sockets join rooms.
+	AddSockets(opts *BroadcastOptions, rooms []string)
+	// DelSockets makes the selected sockets leave rooms.
+	DelSockets(opts *BroadcastOptions, rooms []string)
+	// DisconnectSockets disconnects the selected sockets.
+	DisconnectSockets(opts *BroadcastOptions, close bool)
+	// ServerSideEmit sends an event to the other nodes; ack (may be nil)
+	// gets their answers.
+	ServerSideEmit(event string, args []any, ack BroadcastAckHandler)
+	// Shards reports how many loops (times nodes) will call clientCount.
+	Shards() int
+}
+
+// memoryAdapter is the single-node adapter. Each loop keeps its own part
+// of the index (shared nothing): its sockets, and for every room the
+// members it owns. A socket's own-id room has no entry (the sockets map
+// answers it), and its list of rooms is kept in the Socket itself.
+type memoryAdapter struct {
+	nsp   *Namespace
+	local [eio.MaxShards]*localIndex // each touched only by its loop
+}
+
+// localIndex is one loop's part of a namespace's index.
+type localIndex struct {
+	sockets map[string]*Socket
+	rooms   map[string]map[*Socket]struct{}
+}
+
+func newMemoryAdapter(nsp *Namespace) Adapter { return &memoryAdapter{nsp: nsp} }
+
+// index returns the loop's part of the index. Runs on that loop.
+func (a *memoryAdapter) index(sh *eio.Shard) *localIndex {
+	ix := a.local[sh.Index()]
+	if ix == nil {
+		ix = &localIndex{sockets: map[string]*Socket{}, rooms: map[string]map[*Socket]struct{}{}}
+		a.local[sh.Index()] = ix
+	}
+	return ix
+}
+
+func (a *memoryAdapter) AddAll(s *Socket, rooms []string) {
+	ix := a.index(s.sh)
+	for _, r := range rooms {
+		if r == s.id {
+			ix.sockets[s.id] = s
+			continue
+		}
+		if s.inRoom(r) {
+			continue
+		}
+		s.rooms = append(s.rooms, r)
+		m := ix.rooms[r]
+		if m == nil {
+			m = make(map[*Socket]struct{})
+			ix.rooms[r] = m
+		}
+		m[s] = struct{}{}
+	}
+}
+
+func (a *memoryAdapter) Del(s *Socket, room string) {
+	for i, r := range s.rooms {
+		if r != room {
+			continue
+		}
+		s.rooms = append(s.rooms[:i], s.rooms[i+1:]...)
+		ix := a.index(s.sh)
+		if m := ix.rooms[room]; m != nil {
+			delete(m, s)
+			if len(m) == 0 {
+				delete(ix.rooms, room)
+			}
+		}
+		return
+	}
+}
+
+func (a *memoryAdapter) DelAll(s *Socket) {
+	for len(s.rooms) > 0 {
+		a.Del(s, s.rooms[0])
+	}
+	delete(a.index(s.sh).sockets, s.id)
+}
+
+func (a *memoryAdapter) Broadcast(pkt *BroadcastPacket, opts *BroadcastOptions) {
+	a.apply(opts, nil, func(s *Socket) bool { return s.writeBroadcast(pkt, opts) })
+}
+
+func (a *memoryAdapter) BroadcastWithAck(pkt *BroadcastPacket, opts *BroadcastOptions, clientCount func(int), ack func(*Args)) {
+	a.apply(opts, clientCount, func(s *Socket) bool {
+		if !s.writeBroadcast(pkt, opts) {
+			return false
+		}
+		s.addAck(pkt.ID, &pendingAck{bcast: ack}, 0)
+		return true
+	})
+}
+
+func (a *memoryAdapter) Shards() int {
+	n := 0
+	for i := range eio.MaxShards {
+		if a.nsp.srv.engine.Shard(i) != nil {
+			n++
+		}
+	}
+	return n
+}
+
+// apply runs fn for each selected socket, on each loop (the caller's own
+// inline, the others as tasks); count, if set, gets each loop's total of
+// fn returning true.
+func (a *memoryAdapter) apply(opts *BroadcastOptions, count func(int), fn func(s *Socket) bool) {
+	a.nsp.srv.eachShard(func(sh *eio.Shard) {
+		n := a.selectOn(sh, opts, fn)
+		if count != nil {
+			count(n)
+		}
+	}, false)
+}
+
+// selectOn calls fn for each selected socket of sh's loop, once per socket
+// even when it is in several rooms. Runs on that loop.
+func (a *memoryAdapter) selectOn(sh *eio.Shard, opts *BroadcastOptions, fn func(s *Socket) bool) int {
+	ix := a.local[sh.Index()]
+	if ix == nil {
+		return 0
+	}
+	n := 0
+	visit := func(s *Socket) {
+		if !excluded(s, opts.Except) && fn(s) {
+			n++
+		}
+	}
+	if len(opts.Rooms) == 0 {
+		for _, s := range ix.sockets {
+			visit(s)
+		}
+		return n
+	}
+	st := a.nsp.srv.shardState(sh)
+	st.gen++
+	gen := st.gen
+	for _, room := range opts.Rooms {
+		if s := ix.sockets[room]; s != nil && s.bcastGen != gen {
+			s.bcastGen = gen
+			visit(s)
+		}
+		for s := range ix.rooms[room] {
+			if s.bcastGen != gen {
+				s.bcastGen = gen
+				visit(s)
+			}
+		}
+	}
+	return n
+}
+
+func excluded(s *Socket, except []string) bool {
+	for _, r := range except {
+		if s.inRoom(r) {
+			return true
+		}
+	}
+	return false
+}
+
+// each runs fn on every selected socket, on its loop; the selection is
+// taken first, so fn may change rooms or disconnect.
+func (a *memoryAdapter) each(opts *BroadcastOptions, fn func(s *Socket)) {
+	a.nsp.srv.eachShard(func(sh *eio.Shard) {
+		var picked []*Socket
+		a.selectOn(sh, opts, func(s *Socket) bool { picked = append(picked, s); return true })
+		for _, s := range picked {
+			fn(s)
+		}
+	}, false)
+}
+
+func (a *memoryAdapter) AddSockets(opts *BroadcastOptions, rooms []string) {
+	a.each(opts, func(s *Socket) { a.AddAll(s, rooms) })
+}
+
+func (a *memoryAdapter) DelSockets(opts *BroadcastOptions, rooms []string) {
+	a.each(opts, func(s *Socket) {
+		for _, r := range rooms {
+			a.Del(s, r)
+		}
+	})
+}
+
+func (a *memoryAdapter) DisconnectSockets(opts *BroadcastOptions, close bool) {
+	a.each(opts, func(s *Socket) { s.Disconnect(close) })
+}
+
+func (a *memoryAdapter) FetchSockets(opts *BroadcastOptions) []*RemoteSocket {
+	var mu sync.Mutex
+	var out []*RemoteSocket
+	a.nsp.srv.eachShard(func(sh *eio.Shard) {
+		a.selectOn(sh, opts, func(s *Socket) bool {
+			r := &RemoteSocket{ID: s.id, Namespace: a.nsp.name, Rooms: s.roomList(), Data: s.Data(), Handshake: s.Handshake(), socket: s}
+			mu.Lock()
+			out = append(out, r)
+			mu.Unlock()
+			return true
+		})
+	}, true)
+	return out
+}
+
+// ServerSideEmit has no peers to reach on a single node: ack gets no
+// answers at once.
+func (a *memoryAdapter) ServerSideEmit(_ string, _ []any, ack BroadcastAckHandler) {
+	if ack != nil {
+		ack(nil, nil)
+	}
+}
