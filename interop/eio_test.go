@@ -1,9 +1,9 @@
 package interop
 
 import (
-	"context"
 	"testing"
-	"time"
+
+	"github.com/sioloop/sioloop/internal/testserver"
 
 	"github.com/sioloop/sioloop/eio"
 	"github.com/sioloop/sioloop/loop"
@@ -29,19 +29,7 @@ func startEIO(t *testing.T) string {
 	})
 	srv := loop.New(nil)
 	srv.Handle("/engine.io/", engine, &loop.CORSOptions{Origin: []string{"*"}})
-	errc := make(chan error, 1)
-	go func() { errc <- srv.ListenAndServe("127.0.0.1:0") }()
-	select {
-	case <-srv.Ready():
-	case err := <-errc:
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = srv.Shutdown(ctx)
-	})
-	return "http://" + srv.Addr().String()
+	return "http://" + testserver.Start(t, srv)
 }
 
 // TestEngineIOClient drives the official engine.io-client 6.6 against

@@ -1,11 +1,12 @@
 package interop
 
 import (
-	"context"
 	"encoding/json"
 	"regexp"
 	"testing"
 	"time"
+
+	"github.com/sioloop/sioloop/internal/testserver"
 
 	"github.com/sioloop/sioloop/eio"
 	"github.com/sioloop/sioloop/loop"
@@ -145,19 +146,7 @@ func startSIO(t *testing.T) string {
 
 	srv := loop.New(nil)
 	srv.Handle("/socket.io/", io.Engine(), &loop.CORSOptions{Origin: []string{"*"}})
-	errc := make(chan error, 1)
-	go func() { errc <- srv.ListenAndServe("127.0.0.1:0") }()
-	select {
-	case <-srv.Ready():
-	case err := <-errc:
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = srv.Shutdown(ctx)
-	})
-	return "http://" + srv.Addr().String()
+	return "http://" + testserver.Start(t, srv)
 }
 
 // TestSocketIOClient drives the official socket.io-client 4.8 (Node)

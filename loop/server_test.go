@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sioloop/sioloop/internal/testserver"
+
 	"github.com/gobwas/ws"
 	"github.com/gobwas/ws/wsutil"
 	"github.com/sioloop/sioloop/eio"
@@ -28,21 +30,7 @@ func startEcho(t *testing.T, opts *loop.Options, eopts *eio.Options) string {
 	})
 	srv := loop.New(opts)
 	srv.Handle("/engine.io/", engine, &loop.CORSOptions{Origin: []string{"*"}})
-	errc := make(chan error, 1)
-	go func() { errc <- srv.ListenAndServe("127.0.0.1:0") }()
-	select {
-	case <-srv.Ready():
-	case err := <-errc:
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		if err := srv.Shutdown(ctx); err != nil {
-			t.Errorf("shutdown: %v", err)
-		}
-	})
-	return srv.Addr().String()
+	return testserver.Start(t, srv)
 }
 
 // roundTrip writes raw request bytes on a new connection and reads one

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sioloop/sioloop/internal/testserver"
+
 	"github.com/gobwas/ws"
 	"github.com/gobwas/ws/wsutil"
 	"github.com/sioloop/sioloop/loop"
@@ -23,19 +25,7 @@ func serve(t *testing.T, io *sio.Server) string {
 	t.Helper()
 	srv := loop.New(nil)
 	srv.Handle("/socket.io/", io.Engine(), nil)
-	errc := make(chan error, 1)
-	go func() { errc <- srv.ListenAndServe("127.0.0.1:0") }()
-	select {
-	case <-srv.Ready():
-	case err := <-errc:
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = srv.Shutdown(ctx)
-	})
-	return srv.Addr().String()
+	return testserver.Start(t, srv)
 }
 
 type rawClient struct {

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/sioloop/sioloop/internal/testserver"
 )
 
 // e2eTimeout bounds one `node testdata/chat-e2e.mjs` run; the driver has its
@@ -133,31 +135,7 @@ func startChat(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	served := make(chan error, 1)
-	go func() { served <- srv.ListenAndServe("127.0.0.1:0") }()
-	select {
-	case <-srv.Ready():
-	case err := <-served:
-		t.Fatalf("ListenAndServe: %v", err)
-	case <-time.After(10 * time.Second):
-		t.Fatal("the chat server is not ready after 10s")
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		if err := srv.Shutdown(ctx); err != nil {
-			t.Errorf("Shutdown: %v", err)
-		}
-		select {
-		case err := <-served:
-			if err != nil {
-				t.Errorf("ListenAndServe after Shutdown: %v", err)
-			}
-		case <-time.After(5 * time.Second):
-			t.Error("ListenAndServe has not returned 5s after Shutdown")
-		}
-	})
-	return "http://" + srv.Addr().String()
+	return "http://" + testserver.Start(t, srv)
 }
 
 // runE2E runs `node testdata/chat-e2e.mjs baseURL transport` and fails the
