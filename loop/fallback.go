@@ -51,12 +51,8 @@ func (cn *conn) serveFallback(r *request) {
 	if ctype == "" && w.body.Len() > 0 {
 		ctype = http.DetectContentType(w.body.Bytes())
 	}
-	body := w.body.Bytes()
-	if string(r.method) == "HEAD" {
-		body = nil
-	}
 	cn.http.headers = extra
-	cn.respond(w.status, ctype, body)
+	cn.respondHead(w.status, ctype, w.body.Bytes(), string(r.method) == "HEAD")
 }
 
 // responseWriter collects a fallback handler's response in memory.

@@ -153,10 +153,18 @@ func (cn *conn) Respond(status int, contentType string, body []byte) {
 
 // respond appends a response with the pending request's extra headers.
 func (cn *conn) respond(status int, contentType string, body []byte) {
+	cn.respondHead(status, contentType, body, false)
+}
+
+// respondHead appends a response; headOnly leaves the body out but keeps
+// its length, as the answer to a HEAD request does.
+func (cn *conn) respondHead(status int, contentType string, body []byte, headOnly bool) {
 	hs := cn.http
 	out := cn.buffer()
 	out.B = appendResponseHead(out.B, status, contentType, len(body), hs.keepAlive, hs.headers)
-	out.B = append(out.B, body...)
+	if !headOnly {
+		out.B = append(out.B, body...)
+	}
 	if !hs.keepAlive {
 		cn.closeOnSend = true
 	}
