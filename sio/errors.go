@@ -1,6 +1,10 @@
 package sio
 
-import "errors"
+import (
+	"errors"
+
+	"github.com/sioloop/sioloop/eio"
+)
 
 // Errors reported to callers.
 var (
@@ -37,13 +41,14 @@ func NewConnectError(message string, data any) *ConnectError {
 	return &ConnectError{Message: message, Data: data}
 }
 
-// Disconnect reasons, as the official server names them.
+// Disconnect reasons, as the official server names them; the first five
+// come from the Engine.IO session.
 const (
-	ReasonTransportClose            = "transport close"
-	ReasonTransportError            = "transport error"
-	ReasonPingTimeout               = "ping timeout"
-	ReasonParseError                = "parse error"
-	ReasonForcedClose               = "forced close"
+	ReasonTransportClose            = eio.ReasonTransportClose
+	ReasonTransportError            = eio.ReasonTransportError
+	ReasonPingTimeout               = eio.ReasonPingTimeout
+	ReasonParseError                = eio.ReasonParseError
+	ReasonForcedClose               = eio.ReasonForcedClose
 	ReasonServerNamespaceDisconnect = "server namespace disconnect"
 	ReasonClientNamespaceDisconnect = "client namespace disconnect"
 	ReasonServerShuttingDown        = "server shutting down"
