@@ -33,7 +33,7 @@ func (s *Session) poll(reply Responder) {
 	switch {
 	case s.pending != nil:
 		s.flushPoll()
-	case s.probed:
+	case s.up != nil && s.up.probed:
 		// An upgrade is under way: release the GET at once so the client
 		// can pause polling (the official server sends this noop within
 		// 100 ms).

@@ -68,15 +68,13 @@ type Session struct {
 	refreshed bool
 	lingering bool      // closed by the client, still answering a late GET
 	ws        WebSocket // the WebSocket transport
-	probeWS   WebSocket // the WebSocket being probed during an upgrade
-	probed    bool      // probeWS answered "2probe": polling GETs get noops
+	up        *upgrade  // the WebSocket being probed, during an upgrade only
 	parked    Responder // the held long-polling GET
 	// pending holds packets not yet written: while polling without a held
 	// GET, and during an upgrade. Each is a header byte (type, 0x80 when
 	// binary), a 4-byte big-endian length, then the data.
-	pending      *bytebufferpool.ByteBuffer
-	heartbeat    wheel.Timer
-	upgradeTimer wheel.Timer
+	pending   *bytebufferpool.ByteBuffer
+	heartbeat wheel.Timer
 
 	// User state, set by the connection handler.
 	onMessage func(s *Session, data []byte, binary bool)
@@ -161,10 +159,6 @@ func (s *Session) connected(r *Request) {
 
 // OnTimer runs the session's deadlines. It is called by the shard's wheel.
 func (s *Session) OnTimer(t *wheel.Timer) {
-	if t == &s.upgradeTimer {
-		s.cancelUpgrade() // the official server closes the probe, keeps the session
-		return
-	}
 	switch s.phase {
 	case phaseInterval:
 		s.refreshed = false
@@ -292,13 +286,9 @@ func (s *Session) closed(reason string) {
 		return
 	}
 	s.state = stateClosed
-	if s.probeWS != nil {
-		s.probeWS.Close()
-		s.probeWS = nil
-	}
+	s.cancelUpgrade()
 	sh := s.shard
 	sh.wheel.Stop(&s.heartbeat)
-	sh.wheel.Stop(&s.upgradeTimer)
 	delete(sh.sessions, s.id)
 	if s.pending != nil {
 		bytebufferpool.Put(s.pending)

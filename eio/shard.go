@@ -102,7 +102,6 @@ func (sh *Shard) lookup(sid []byte) *Session {
 func (sh *Shard) newSession(r *Request, ws WebSocket) *Session {
 	s := &Session{id: sh.ids.next(sh.index), srv: sh.srv}
 	s.heartbeat.Init(s)
-	s.upgradeTimer.Init(s)
 	s.shard = sh
 	sh.sessions[s.id] = s
 	s.phase = phaseInterval

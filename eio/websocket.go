@@ -1,6 +1,10 @@
 package eio
 
-import "errors"
+import (
+	"errors"
+
+	"github.com/sioloop/sioloop/internal/wheel"
+)
 
 // The WebSocket transport, and the upgrade to it from polling.
 
@@ -24,7 +28,7 @@ func (s *Session) ReceiveMessage(ws WebSocket, data []byte, binary bool) {
 		return
 	}
 	p, err := DecodePacket(data, binary)
-	if ws == s.probeWS {
+	if s.up != nil && ws == s.up.ws {
 		s.onProbePacket(p, err)
 		return
 	}
@@ -43,8 +47,8 @@ func (s *Session) ReceiveMessage(ws WebSocket, data []byte, binary bool) {
 func (s *Session) WebSocketClosed(ws WebSocket, err error) {
 	switch {
 	case s.state == stateClosed:
-	case ws == s.probeWS:
-		s.probeWS = nil
+	case s.up != nil && ws == s.up.ws:
+		s.up.ws = nil // gone: nothing to close
 		s.cancelUpgrade()
 	case ws == s.ws:
 		s.ws = nil // gone: nothing to close
@@ -58,14 +62,15 @@ func (s *Session) WebSocketClosed(ws WebSocket, err error) {
 
 // probe starts an upgrade to ws. Runs on the owner loop.
 func (s *Session) probe(ws WebSocket) error {
-	if s.state != stateOpen || s.probeWS != nil || s.transport != transportPolling {
+	if s.state != stateOpen || s.up != nil || s.transport != transportPolling {
 		return errAlreadyUpgrading
 	}
 	if s.srv.opts.DisallowUpgrades {
 		return errBadRequest
 	}
-	s.probeWS = ws
-	s.shard.wheel.Schedule(&s.upgradeTimer, s.srv.opts.UpgradeTimeout)
+	s.up = &upgrade{s: s, ws: ws}
+	s.up.timer.Init(s.up)
+	s.shard.wheel.Schedule(&s.up.timer, s.srv.opts.UpgradeTimeout)
 	return nil
 }
 
@@ -75,25 +80,42 @@ func (s *Session) probe(ws WebSocket) error {
 func (s *Session) onProbePacket(p Packet, err error) {
 	switch {
 	case err == nil && p.Type == PacketPing && string(p.Data) == string(probePacket):
-		s.probeWS.WriteMessage(false, probePong)
-		s.probed = true
+		s.up.ws.WriteMessage(false, probePong)
+		s.up.probed = true
 		if s.parked != nil && s.pending == nil {
 			s.respondParked(200, bodyNoop)
 		}
-	case err == nil && p.Type == PacketUpgrade && s.state == stateOpen:
+	case err == nil && p.Type == PacketUpgrade: // also while closing, as the official server
 		s.upgrade()
 	default:
 		s.cancelUpgrade()
 	}
 }
 
-// cancelUpgrade closes the probed WebSocket; the session stays on polling.
+// upgrade is the state of a session's upgrade, allocated for its
+// duration only.
+type upgrade struct {
+	s      *Session
+	ws     WebSocket   // the WebSocket being probed
+	probed bool        // it answered "2probe": polling GETs get noops
+	timer  wheel.Timer // upgradeTimeout
+}
+
+// OnTimer ends an upgrade that took too long: the official server closes
+// the probe and keeps the session on polling.
+func (u *upgrade) OnTimer(*wheel.Timer) { u.s.cancelUpgrade() }
+
+// cancelUpgrade closes the probed WebSocket, if any; the session stays on
+// polling.
 func (s *Session) cancelUpgrade() {
-	s.shard.wheel.Stop(&s.upgradeTimer)
-	s.probed = false
-	if ws := s.probeWS; ws != nil {
-		s.probeWS = nil
-		ws.Close()
+	u := s.up
+	if u == nil {
+		return
+	}
+	s.up = nil
+	s.shard.wheel.Stop(&u.timer)
+	if u.ws != nil {
+		u.ws.Close()
 	}
 }
 
@@ -101,9 +123,10 @@ func (s *Session) cancelUpgrade() {
 // polling transport is discarded (a held GET ends with a noop) and what
 // was queued is sent on the WebSocket.
 func (s *Session) upgrade() {
-	s.shard.wheel.Stop(&s.upgradeTimer)
-	s.ws, s.probeWS = s.probeWS, nil
-	s.probed = false
+	u := s.up
+	s.up = nil
+	s.shard.wheel.Stop(&u.timer)
+	s.ws = u.ws
 	if s.parked != nil {
 		s.respondParked(200, bodyNoop)
 	}

@@ -227,3 +227,17 @@ func TestDisconnectReasons(t *testing.T) {
 		}
 	}
 }
+
+func TestHandshakeDetails(t *testing.T) {
+	io := sio.NewServer(nil)
+	got := make(chan *sio.Handshake, 1)
+	io.OnConnection(func(s *sio.Socket) { got <- s.Handshake() })
+	addr := serve(t, io)
+	connect(t, addr)
+	h := <-got
+	if h.Headers.Get("Host") != addr || h.Query.Get("EIO") != "4" || h.Query.Get("transport") != "websocket" ||
+		!strings.HasPrefix(h.URL, "/socket.io/?EIO=4") || !strings.HasPrefix(h.Address, "127.0.0.1:") ||
+		string(h.Auth) != "{}" || time.Since(h.Time) > time.Minute || h.Issued != h.Time.UnixMilli() || h.XDomain {
+		t.Fatalf("handshake %+v", h)
+	}
+}

@@ -2,7 +2,6 @@ package sio
 
 import (
 	"encoding/json"
-	"time"
 
 	"github.com/sioloop/sioloop/eio"
 	"github.com/sioloop/sioloop/internal/wheel"
@@ -16,7 +15,7 @@ type client struct {
 	srv  *Server
 	sess *eio.Session
 	sh   *eio.Shard
-	hs   *handshakeData
+	hs   handshakeData
 
 	// Loop state.
 	sockets []*Socket // connected or connecting, one per namespace
@@ -194,40 +193,4 @@ func (c *client) disconnectAll(reason string) {
 type connectErrorPayload struct {
 	Message string `json:"message"`
 	Data    any    `json:"data,omitempty"`
-}
-
-// handshakeData is what the handshake request leaves for Handshake().
-type handshakeData struct {
-	headers []eio.Header // copies
-	query   string
-	url     string
-	address string
-	secure  bool
-	time    time.Time
-}
-
-func newHandshakeData(r *eio.Request) *handshakeData {
-	hd := &handshakeData{query: string(r.RawQuery), secure: r.Secure, time: time.Now()}
-	hd.url = string(r.Path)
-	if hd.query != "" {
-		hd.url += "?" + hd.query
-	}
-	if r.RemoteAddr != nil {
-		hd.address = r.RemoteAddr.String()
-	}
-	// One allocation holds every header's bytes.
-	n := 0
-	for _, h := range r.Headers {
-		n += len(h.Name) + len(h.Value)
-	}
-	buf := make([]byte, 0, n)
-	hd.headers = make([]eio.Header, len(r.Headers))
-	for i, h := range r.Headers {
-		start := len(buf)
-		buf = append(buf, h.Name...)
-		mid := len(buf)
-		buf = append(buf, h.Value...)
-		hd.headers[i] = eio.Header{Name: buf[start:mid:mid], Value: buf[mid:len(buf):len(buf)]}
-	}
-	return hd
 }

@@ -92,13 +92,15 @@ func (s *Socket) onEvent(p Packet, atts [][]byte) {
 	ev.SetAttachments(atts)
 	ev.socket = s
 	ev.ackID = p.ID
-	if len(s.middlewares) > 0 && !s.runSocketMiddlewares(ev) {
-		return
-	}
-	if len(s.anyIn) > 0 {
-		event := string(name)
-		for _, fn := range s.anyIn {
-			fn(s, event, ev)
+	if h := s.more; h != nil {
+		if len(h.middlewares) > 0 && !s.runSocketMiddlewares(ev) {
+			return
+		}
+		if len(h.anyIn) > 0 {
+			event := string(name)
+			for _, fn := range h.anyIn {
+				fn(s, event, ev)
+			}
 		}
 	}
 	for i := 0; i < len(s.handlers); i++ {
@@ -119,7 +121,7 @@ func (s *Socket) onEvent(p Packet, atts [][]byte) {
 
 // runSocketMiddlewares reports whether every middleware let ev through.
 func (s *Socket) runSocketMiddlewares(ev *Event) bool {
-	for _, mw := range s.middlewares {
+	for _, mw := range s.more.middlewares {
 		var refused error
 		passed := false
 		mw(s, ev, func(err error) {
@@ -128,7 +130,7 @@ func (s *Socket) runSocketMiddlewares(ev *Event) bool {
 		})
 		if !passed {
 			if refused != nil {
-				for _, fn := range s.onError {
+				for _, fn := range s.more.onError {
 					fn(s, refused)
 				}
 			}

@@ -36,17 +36,33 @@ type Socket struct {
 	data   atomic.Pointer[dataBox]
 
 	// Loop state.
-	connected       bool
-	handlers        []handlerEntry
+	connected    bool
+	handlers     []handlerEntry
+	onDisconnect []func(*Socket, string)
+	rooms        []string // joined rooms, not the own-id room
+	acks         map[int64]*pendingAck
+	bcastGen     uint64 // dedupes a socket across the rooms of one broadcast
+	// Handlers most sockets never set, allocated on first use: an idle
+	// socket is smaller without them.
+	more *socketHooks
+}
+
+// socketHooks holds a socket's less common handlers. Loop state.
+type socketHooks struct {
 	anyIn           []AnyHandler
 	anyOut          []AnyHandler
 	middlewares     []SocketMiddleware
-	onDisconnect    []func(*Socket, string)
 	onDisconnecting []func(*Socket, string)
 	onError         []func(*Socket, error)
-	rooms           []string // joined rooms, not the own-id room
-	acks            map[int64]*pendingAck
-	bcastGen        uint64 // dedupes a socket across the rooms of one broadcast
+}
+
+// hooks returns the socket's less common handlers, allocating them.
+// Runs on the loop.
+func (s *Socket) hooks() *socketHooks {
+	if s.more == nil {
+		s.more = &socketHooks{}
+	}
+	return s.more
 }
 
 type dataBox struct{ v any }
@@ -121,28 +137,30 @@ func (s *Socket) Off(event string) {
 
 // OnAny registers a handler of every incoming event, run before the
 // event's own handlers.
-func (s *Socket) OnAny(fn AnyHandler) { s.onLoop(func() { s.anyIn = append(s.anyIn, fn) }) }
+func (s *Socket) OnAny(fn AnyHandler) {
+	s.onLoop(func() { h := s.hooks(); h.anyIn = append(h.anyIn, fn) })
+}
 
 // PrependAny registers a catch-all handler that runs before the others.
 func (s *Socket) PrependAny(fn AnyHandler) {
-	s.onLoop(func() { s.anyIn = append([]AnyHandler{fn}, s.anyIn...) })
+	s.onLoop(func() { h := s.hooks(); h.anyIn = append([]AnyHandler{fn}, h.anyIn...) })
 }
 
 // OffAny removes every catch-all handler.
-func (s *Socket) OffAny() { s.onLoop(func() { s.anyIn = nil }) }
+func (s *Socket) OffAny() { s.onLoop(func() { s.hooks().anyIn = nil }) }
 
 // OnAnyOutgoing registers a handler of every event the server emits to
 // this socket (not broadcasts), run before the packet is sent.
 func (s *Socket) OnAnyOutgoing(fn AnyHandler) {
-	s.onLoop(func() { s.anyOut = append(s.anyOut, fn) })
+	s.onLoop(func() { h := s.hooks(); h.anyOut = append(h.anyOut, fn) })
 }
 
 // OffAnyOutgoing removes every outgoing catch-all handler.
-func (s *Socket) OffAnyOutgoing() { s.onLoop(func() { s.anyOut = nil }) }
+func (s *Socket) OffAnyOutgoing() { s.onLoop(func() { s.hooks().anyOut = nil }) }
 
 // Use adds a middleware for the socket's incoming events.
 func (s *Socket) Use(fn SocketMiddleware) {
-	s.onLoop(func() { s.middlewares = append(s.middlewares, fn) })
+	s.onLoop(func() { h := s.hooks(); h.middlewares = append(h.middlewares, fn) })
 }
 
 // OnDisconnect registers fn, called with the reason when the socket
@@ -154,12 +172,12 @@ func (s *Socket) OnDisconnect(fn func(s *Socket, reason string)) {
 // OnDisconnecting registers fn, called when the socket is about to
 // disconnect, while it is still in its rooms ("disconnecting" event).
 func (s *Socket) OnDisconnecting(fn func(s *Socket, reason string)) {
-	s.onLoop(func() { s.onDisconnecting = append(s.onDisconnecting, fn) })
+	s.onLoop(func() { h := s.hooks(); h.onDisconnecting = append(h.onDisconnecting, fn) })
 }
 
 // OnError registers fn, called when a socket middleware refuses an event.
 func (s *Socket) OnError(fn func(s *Socket, err error)) {
-	s.onLoop(func() { s.onError = append(s.onError, fn) })
+	s.onLoop(func() { h := s.hooks(); h.onError = append(h.onError, fn) })
 }
 
 // Emit sends an event with args to the client. []byte values anywhere in
@@ -262,7 +280,7 @@ func (s *Socket) emit(event string, args []any, timeout time.Duration, volatile 
 	if volatile && !s.client.sess.Writable() {
 		return nil
 	}
-	if len(s.anyOut) > 0 {
+	if s.more != nil && len(s.more.anyOut) > 0 {
 		s.runAnyOutgoing(event, args)
 	}
 	return s.client.sendPacket(PacketEvent, s.nsp.name, id, event, args)
@@ -417,8 +435,10 @@ func (s *Socket) onClose(reason string) {
 		c.remove(s)
 		return
 	}
-	for _, fn := range s.onDisconnecting {
-		fn(s, reason)
+	if s.more != nil {
+		for _, fn := range s.more.onDisconnecting {
+			fn(s, reason)
+		}
 	}
 	s.nsp.adapter.DelAll(s)
 	c.remove(s)
@@ -456,7 +476,7 @@ func (s *Socket) runAnyOutgoing(event string, args []any) {
 		return
 	}
 	ev.SetAttachments(atts)
-	for _, fn := range s.anyOut {
+	for _, fn := range s.more.anyOut {
 		fn(s, event, ev)
 	}
 }
