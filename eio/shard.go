@@ -45,7 +45,7 @@ func (srv *Server) NewShard(index int, now time.Time, exec Executor) *Shard {
 		srv:      srv,
 		index:    index,
 		sessions: make(map[SID]*Session),
-		wheel:    wheel.New(wheelTick, now),
+		wheel:    wheel.New(wheelTick, srv.opts.PingInterval+srv.opts.PingTimeout, now),
 		ids:      newSIDSource(),
 		exec:     exec,
 	}

@@ -19,7 +19,7 @@ func (r *recorder) OnTimer(t *Timer) {
 
 func TestTimerFiresNoEarlierThanItsDeadline(t *testing.T) {
 	start := time.Unix(0, 0)
-	w := New(10*time.Millisecond, start)
+	w := New(10*time.Millisecond, time.Minute, start)
 	r := &recorder{}
 	var a, b Timer
 	a.Init(r)
@@ -46,7 +46,7 @@ func TestTimerFiresNoEarlierThanItsDeadline(t *testing.T) {
 
 func TestRescheduleAndStop(t *testing.T) {
 	start := time.Unix(0, 0)
-	w := New(10*time.Millisecond, start)
+	w := New(10*time.Millisecond, time.Minute, start)
 	r := &recorder{}
 	var a Timer
 	a.Init(r)
@@ -69,14 +69,14 @@ func TestRescheduleAndStop(t *testing.T) {
 
 func TestHandlerMayStopAndScheduleTimersOfTheSameBucket(t *testing.T) {
 	start := time.Unix(0, 0)
-	w := New(10*time.Millisecond, start)
+	w := New(10*time.Millisecond, time.Minute, start)
 	var a, b, c Timer
 	r := &recorder{}
 	r.onFire = func(t *Timer) {
 		if t == &a {
 			w.Stop(&b)                          // due in the same tick
 			w.Schedule(&a, 10*time.Millisecond) // back into a near bucket
-			w.Schedule(&c, slots*10*time.Millisecond)
+			w.Schedule(&c, 2*time.Minute)       // more than a revolution
 		}
 	}
 	a.Init(r)
@@ -95,7 +95,7 @@ func TestHandlerMayStopAndScheduleTimersOfTheSameBucket(t *testing.T) {
 }
 
 func BenchmarkScheduleStop(b *testing.B) {
-	w := New(10*time.Millisecond, time.Now())
+	w := New(10*time.Millisecond, time.Minute, time.Now())
 	r := &recorder{}
 	ts := make([]Timer, 1024)
 	for i := range ts {
@@ -110,7 +110,7 @@ func BenchmarkScheduleStop(b *testing.B) {
 
 func BenchmarkAdvanceExpiring(b *testing.B) {
 	start := time.Unix(0, 0)
-	w := New(time.Millisecond, start)
+	w := New(time.Millisecond, time.Minute, start)
 	r := &recorder{}
 	r.onFire = func(t *Timer) { w.Schedule(t, 25*time.Second) }
 	ts := make([]Timer, 100_000)
@@ -130,7 +130,7 @@ func BenchmarkAdvanceExpiring(b *testing.B) {
 
 func TestDeadlineChainsKeepTheirScheduleWhenAdvanceIsLate(t *testing.T) {
 	start := time.Unix(0, 0)
-	w := New(10*time.Millisecond, start)
+	w := New(10*time.Millisecond, time.Minute, start)
 	var a, b Timer
 	r := &recorder{}
 	r.onFire = func(t *Timer) {
