@@ -20,11 +20,16 @@ type client struct {
 	// Loop state.
 	sockets []*Socket // connected or connecting, one per namespace
 	closed  bool
-	// A BINARY_EVENT or BINARY_ACK waiting for its attachments.
-	partial     []byte
+	binary  *partialPacket // a binary packet waiting for its attachments
+	connect wheel.Timer    // connectTimeout, until a namespace connects
+}
+
+// partialPacket is a BINARY_EVENT or BINARY_ACK whose attachments are
+// still coming; allocated only then.
+type partialPacket struct {
+	text        []byte
 	attachments [][]byte
 	need        int
-	connect     wheel.Timer // connectTimeout, until a namespace connects
 }
 
 // onSession is the Engine.IO connection handler. Runs on the loop.
@@ -59,23 +64,23 @@ func (c *client) onData(data []byte, binary bool) {
 		return
 	}
 	if binary {
-		if c.need == 0 {
+		pp := c.binary
+		if pp == nil {
 			c.closeWith(ReasonParseError) // an attachment nobody announced
 			return
 		}
 		// Copied (data is the session's) and never nil: an empty
 		// attachment is an empty Buffer, not null.
-		c.attachments = append(c.attachments, append(make([]byte, 0, len(data)), data...))
-		if len(c.attachments) < c.need {
+		pp.attachments = append(pp.attachments, append(make([]byte, 0, len(data)), data...))
+		if len(pp.attachments) < pp.need {
 			return
 		}
-		p, _ := DecodePacket(c.partial) // decoded once already
-		atts := c.attachments
-		c.partial, c.attachments, c.need = nil, nil, 0
-		c.dispatch(p, atts)
+		c.binary = nil
+		p, _ := DecodePacket(pp.text) // decoded once already
+		c.dispatch(p, pp.attachments)
 		return
 	}
-	if c.need > 0 {
+	if c.binary != nil {
 		c.closeWith(ReasonParseError) // text while attachments are due
 		return
 	}
@@ -85,8 +90,7 @@ func (c *client) onData(data []byte, binary bool) {
 		return
 	}
 	if p.Attachments > 0 {
-		c.partial = append([]byte(nil), data...)
-		c.need = p.Attachments
+		c.binary = &partialPacket{text: append([]byte(nil), data...), need: p.Attachments}
 		return
 	}
 	c.dispatch(p, nil)
@@ -125,13 +129,17 @@ func (c *client) connectTo(name string, auth []byte) {
 		c.sendPacket(PacketConnectError, name, -1, "", []any{connectErrorPayload{Message: "Invalid namespace"}})
 		return
 	}
-	if len(auth) == 0 {
-		auth = []byte("{}")
+	kept := emptyAuth // shared: most clients send none
+	if len(auth) > 0 {
+		kept = json.RawMessage(append([]byte(nil), auth...))
 	}
-	s := newSocket(c, nsp, json.RawMessage(append([]byte(nil), auth...)))
+	s := newSocket(c, nsp, kept)
 	c.sockets = append(c.sockets, s)
 	s.runMiddlewares(nsp.middlewareList(), 0)
 }
+
+// emptyAuth is the handshake auth of a client that sent none. Read-only.
+var emptyAuth = json.RawMessage("{}")
 
 // remove forgets s, which disconnected.
 func (c *client) remove(s *Socket) {
