@@ -10,10 +10,5 @@ import "testing"
 //
 //	go test -tags reference ./interop/
 func TestEIOReference(t *testing.T) {
-	baseURL := startNodeServer(t, "eio-reference-server.mjs", freePort(t))
-	for _, sc := range eioScenarios {
-		t.Run(sc, func(t *testing.T) {
-			runScenario(t, "eio-client.mjs", sc, baseURL)
-		})
-	}
+	testEIOClients(t, startNodeServer(t, "eio-reference-server.mjs", freePort(t), eioEnv()))
 }

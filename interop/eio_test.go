@@ -3,10 +3,7 @@ package interop
 import (
 	"testing"
 
-	"github.com/sioloop/sioloop/internal/testserver"
-
 	"github.com/sioloop/sioloop/eio"
-	"github.com/sioloop/sioloop/loop"
 )
 
 // startEIO serves the eio-client.mjs contract with sioloop on a free
@@ -27,17 +24,12 @@ func startEIO(t *testing.T) string {
 			s.Send(data, binary)
 		})
 	})
-	srv := loop.New(nil)
-	srv.Handle("/engine.io/", engine, &loop.CORSOptions{Origin: []string{"*"}})
-	return "http://" + testserver.Start(t, srv)
+	return serveEngine(t, "/engine.io/", engine)
 }
 
 // TestEngineIOClient drives the official engine.io-client 6.6 against
 // sioloop: both transports, the upgrade, binary, 100 clients, the size
 // limits, heartbeats and server-side closes followed by a reconnection.
 func TestEngineIOClient(t *testing.T) {
-	base := startEIO(t)
-	for _, sc := range eioScenarios {
-		t.Run(sc, func(t *testing.T) { runScenario(t, "eio-client.mjs", sc, base) })
-	}
+	testEIOClients(t, startEIO(t))
 }

@@ -3,17 +3,16 @@ package interop
 import (
 	"bytes"
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/sioloop/sioloop/internal/nodetest"
 )
 
 // The Socket.IO interop contract. testdata/sio-client.mjs (socket.io-client
@@ -110,14 +109,15 @@ func sioEnv() []string {
 	}
 }
 
-// runSIO runs `node sio-client.mjs <scenario> <baseURL>` with sioEnv (the
-// "many" counts) and returns its JSON result; like runScenario, the test
-// fails unless node exits 0 with {"ok":true,...} as its last stdout line.
+// runSIO runs `node sio-client.mjs <scenario> <baseURL>` in testdata with
+// sioEnv (the "many" counts) and returns its JSON result; like runScenario,
+// the test fails unless node exits 0 with {"ok":true,...} as its last stdout
+// line.
 // (runScenario(t, "sio-client.mjs", sc, baseURL) works too, with the
 // defaults: 1000 clients in 10 rooms, but only 60 s for the whole run.)
 func runSIO(t *testing.T, scenario, baseURL string) map[string]any {
 	t.Helper()
-	return runDriver(t, sioScenarioTimeout(scenario), sioEnv(), "node", scriptPath("sio-client.mjs"), scenario, baseURL)
+	return nodetest.Run(t, sioScenarioTimeout(scenario), testdataDir, sioEnv(), "node", "sio-client.mjs", scenario, baseURL)
 }
 
 // pythonBin is Debian's interpreter, which sees the apt packages (a pyenv
@@ -192,58 +192,33 @@ func ensurePythonSocketIO() error {
 	return pythonImportCheck()
 }
 
-// runPython runs `/usr/bin/python3 testdata/sio_client.py <scenario> <baseURL>`
-// (installing the apt packages first if needed, see requirePythonSocketIO)
+// runPython runs `/usr/bin/python3 sio_client.py <scenario> <baseURL>` in
+// testdata (installing the apt packages first if needed, see
+// requirePythonSocketIO)
 // and returns its JSON result; the test fails unless it exits 0 with
 // {"ok": true, ...} as its last stdout line.
 func runPython(t *testing.T, scenario, baseURL string) map[string]any {
 	t.Helper()
 	requirePythonSocketIO(t)
-	return runDriver(t, 60*time.Second, sioEnv(), pythonBin, filepath.Join(testdataDir, "sio_client.py"), scenario, baseURL)
+	return nodetest.Run(t, 60*time.Second, testdataDir, sioEnv(), pythonBin, "sio_client.py", scenario, baseURL)
 }
 
-// runDriver runs a driver process (argv) with extra environment and checks
-// its one-JSON-line result, like runScenario.
-func runDriver(t *testing.T, timeout time.Duration, env []string, argv ...string) map[string]any {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
-	cmd.Env = append(os.Environ(), env...)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout = &stdout
-	cmd.Stderr = &stderr
-	cmd.WaitDelay = 5 * time.Second
-	start := time.Now()
-	runErr := cmd.Run()
-	elapsed := time.Since(start)
+// testSIOClients runs every sio-client.mjs scenario (socket.io-client 4.8),
+// one after the other, against the server start starts.
+func testSIOClients(t *testing.T, start func(*testing.T) string) {
+	baseURL := start(t)
+	for _, sc := range sioScenarios {
+		t.Run(sc, func(t *testing.T) { runSIO(t, sc, baseURL) })
+	}
+}
 
-	name := strings.Join(argv, " ")
-	report := func(format string, args ...any) {
-		t.Helper()
-		t.Fatalf("%s: %s (after %v)\n--- stdout ---\n%s\n--- stderr ---\n%s",
-			name, fmt.Sprintf(format, args...), elapsed.Round(time.Millisecond), stdout.String(), stderr.String())
+// testPythonClients runs every sio_client.py scenario (Debian's
+// python3-socketio), one after the other, against the server start starts
+// (once the Python client is there, see requirePythonSocketIO).
+func testPythonClients(t *testing.T, start func(*testing.T) string) {
+	requirePythonSocketIO(t)
+	baseURL := start(t)
+	for _, sc := range sioPythonScenarios {
+		t.Run(sc, func(t *testing.T) { runPython(t, sc, baseURL) })
 	}
-	line := lastLine(stdout.String())
-	if line == "" {
-		if runErr != nil {
-			report("no output, %v", runErr)
-		}
-		report("no output")
-	}
-	var result map[string]any
-	if err := json.Unmarshal([]byte(line), &result); err != nil {
-		report("last stdout line is not JSON: %v", err)
-	}
-	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		report("killed after %v", timeout)
-	}
-	if runErr != nil {
-		report("exit: %v; error: %v", runErr, result["error"])
-	}
-	if ok, _ := result["ok"].(bool); !ok {
-		report("ok != true; error: %v", result["error"])
-	}
-	t.Logf("%s: %s", name, line)
-	return result
 }

@@ -6,10 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sioloop/sioloop/internal/testserver"
-
 	"github.com/sioloop/sioloop/eio"
-	"github.com/sioloop/sioloop/loop"
 	"github.com/sioloop/sioloop/sio"
 )
 
@@ -144,26 +141,17 @@ func startSIO(t *testing.T) string {
 		echo(s)
 	})
 
-	srv := loop.New(nil)
-	srv.Handle("/socket.io/", io.Engine(), &loop.CORSOptions{Origin: []string{"*"}})
-	return "http://" + testserver.Start(t, srv)
+	return serveEngine(t, "/socket.io/", io.Engine())
 }
 
 // TestSocketIOClient drives the official socket.io-client 4.8 (Node)
 // through every scenario of testdata/sio-client.mjs against sioloop.
 func TestSocketIOClient(t *testing.T) {
-	base := startSIO(t)
-	for _, sc := range sioScenarios {
-		t.Run(sc, func(t *testing.T) { runSIO(t, sc, base) })
-	}
+	testSIOClients(t, startSIO)
 }
 
 // TestPythonClient drives Debian's python3-socketio client, one of the
 // clients the Socket.IO docs list, against sioloop.
 func TestPythonClient(t *testing.T) {
-	requirePythonSocketIO(t)
-	base := startSIO(t)
-	for _, sc := range sioPythonScenarios {
-		t.Run(sc, func(t *testing.T) { runPython(t, sc, base) })
-	}
+	testPythonClients(t, startSIO)
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -11,10 +10,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
+	"github.com/sioloop/sioloop/internal/nodetest"
 	"github.com/sioloop/sioloop/internal/testserver"
 )
 
@@ -34,7 +33,7 @@ func chromiumPath() string {
 // playwright-core, socket.io) and Debian's Chromium are there. These tests
 // are never skipped: what cannot be installed fails the package.
 func TestMain(m *testing.M) {
-	if err := ensureNodeModules(); err != nil {
+	if err := nodetest.EnsureModules(".", bundleRel); err != nil {
 		fmt.Fprintf(os.Stderr, "chat: %v\n", err)
 		fmt.Fprintln(os.Stderr, "chat: these tests need Node.js (node, npm) on PATH and the npm registry for `npm ci` in examples/chat; they are never skipped.")
 		os.Exit(2)
@@ -45,39 +44,6 @@ func TestMain(m *testing.M) {
 		os.Exit(2)
 	}
 	os.Exit(m.Run())
-}
-
-// ensureNodeModules runs `npm ci` when node_modules is missing or older than
-// package.json / package-lock.json.
-func ensureNodeModules() error {
-	for _, tool := range []string{"node", "npm"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			return fmt.Errorf("%s not found on PATH: %w", tool, err)
-		}
-	}
-	lockInfo, err := os.Stat("package-lock.json")
-	if err != nil {
-		return fmt.Errorf("missing package-lock.json: %w", err)
-	}
-	want := lockInfo.ModTime()
-	if pj, err := os.Stat("package.json"); err == nil && pj.ModTime().After(want) {
-		want = pj.ModTime()
-	}
-	// npm writes node_modules/.package-lock.json on every install.
-	got, err := os.Stat(filepath.Join("node_modules", ".package-lock.json"))
-	if err == nil && !want.After(got.ModTime()) {
-		if _, err := os.Stat(bundleRel); err == nil {
-			return nil
-		}
-	}
-	fmt.Fprintln(os.Stderr, "chat: running `npm ci` in examples/chat")
-	if err := run(10*time.Minute, "npm", "ci", "--no-audit", "--no-fund"); err != nil {
-		return fmt.Errorf("npm ci in examples/chat: %w", err)
-	}
-	if _, err := os.Stat(bundleRel); err != nil {
-		return fmt.Errorf("npm ci left no %s: %w", bundleRel, err)
-	}
-	return nil
 }
 
 // ensureChromium installs Debian's chromium package when the browser is
@@ -142,41 +108,8 @@ func startChat(t *testing.T) string {
 // test unless it exits 0 with {"ok":true,...} as its last stdout line.
 func runE2E(t *testing.T, baseURL, transport string) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), e2eTimeout)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "node", filepath.Join("testdata", "chat-e2e.mjs"), baseURL, transport)
-	cmd.Env = append(os.Environ(), "CHROMIUM="+chromiumPath())
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	cmd.WaitDelay = 5 * time.Second
-	start := time.Now()
-	runErr := cmd.Run()
-	elapsed := time.Since(start).Round(time.Millisecond)
-
-	fatal := func(format string, args ...any) {
-		t.Helper()
-		t.Fatalf("node chat-e2e.mjs %s %s: %s (after %v)\n--- stdout ---\n%s\n--- stderr ---\n%s",
-			baseURL, transport, fmt.Sprintf(format, args...), elapsed, stdout.String(), stderr.String())
-	}
-	lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
-	last := strings.TrimSpace(lines[len(lines)-1])
-	var result struct {
-		OK    bool   `json:"ok"`
-		Error string `json:"error"`
-	}
-	if last == "" {
-		fatal("no output: %v", runErr)
-	}
-	if err := json.Unmarshal([]byte(last), &result); err != nil {
-		fatal("last stdout line is not JSON: %v", err)
-	}
-	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		fatal("killed after %v", e2eTimeout)
-	}
-	if runErr != nil || !result.OK {
-		fatal("exit %v, error: %s", runErr, result.Error)
-	}
-	t.Logf("%s", last)
+	nodetest.Run(t, e2eTimeout, "", []string{"CHROMIUM=" + chromiumPath()},
+		"node", filepath.Join("testdata", "chat-e2e.mjs"), baseURL, transport)
 }
 
 // TestChatInChromium: two visitors chat in headless Chromium, over

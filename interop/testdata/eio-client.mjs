@@ -14,6 +14,7 @@
 // Env: EIO_SCENARIO_TIMEOUT_MS (default 10000) bounds the whole scenario.
 import { Socket } from "engine.io-client";
 import WebSocket from "ws";
+import { Tracked, bytes0to255, bytesEqual, check, describeData, isBinary, openSockets, runScenario, sleep, withTimeout } from "./driver.mjs";
 
 const PATH = "/engine.io/";
 // Heartbeat the server under test is configured with (contract default 300/200).
@@ -26,92 +27,7 @@ const TIMEOUT_MS = Number(process.env.EIO_SCENARIO_TIMEOUT_MS || 10000);
 
 const [scenario, baseURL] = process.argv.slice(2);
 
-// ---------------------------------------------------------------- output
-
-let finished = false;
-const openSockets = new Set();
-
-// Event-loop lag of this driver process: a client stalled for longer than
-// pingTimeout misses heartbeats (engine.io-client then closes with
-// "ping timeout"), so every result reports it.
-let maxLoopLagMs = 0;
-{
-  let last = performance.now();
-  setInterval(() => {
-    const now = performance.now();
-    maxLoopLagMs = Math.max(maxLoopLagMs, now - last - 10);
-    last = now;
-  }, 10).unref();
-}
-
-function finish(result) {
-  if (finished) return;
-  finished = true;
-  for (const s of openSockets) {
-    try {
-      s.close();
-    } catch {}
-  }
-  process.stdout.write(JSON.stringify(result) + "\n", () => {
-    process.exit(result.ok ? 0 : 1);
-  });
-}
-
-function fail(error, details = {}) {
-  finish({ ok: false, scenario, error: String(error), maxLoopLagMs: Math.round(maxLoopLagMs), ...details });
-}
-
-class CheckError extends Error {
-  constructor(message, details) {
-    super(message);
-    this.details = details;
-  }
-}
-
-function check(cond, message, details) {
-  if (!cond) throw new CheckError(message, details);
-}
-
 // ---------------------------------------------------------------- helpers
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-function withTimeout(promise, ms, what) {
-  let timer;
-  return Promise.race([
-    promise,
-    new Promise((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`timeout after ${ms} ms: ${what}`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
-}
-
-function describeData(d) {
-  if (typeof d === "string") {
-    return d.length > 40 ? `string(${d.length}) ${JSON.stringify(d.slice(0, 40))}...` : JSON.stringify(d);
-  }
-  const name = d && d.constructor ? d.constructor.name : typeof d;
-  const len = d && (d.byteLength ?? d.length);
-  return `${name}(${len})`;
-}
-
-function isBinary(d) {
-  return d instanceof ArrayBuffer || ArrayBuffer.isView(d);
-}
-
-function toBytes(d) {
-  if (d instanceof ArrayBuffer) return new Uint8Array(d);
-  if (ArrayBuffer.isView(d)) return new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
-  throw new Error(`not binary: ${describeData(d)}`);
-}
-
-function bytesEqual(a, b) {
-  const x = toBytes(a);
-  const y = toBytes(b);
-  if (x.length !== y.length) return false;
-  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
-  return true;
-}
 
 // Same payload as sent vs. received: strings must stay strings, binary must
 // arrive as binary (Buffer / ArrayBuffer), with identical contents.
@@ -123,36 +39,25 @@ function sameMessage(sent, got) {
   return isBinary(got) && bytesEqual(sent, got);
 }
 
-function bytes0to255() {
-  const b = new Uint8Array(256);
-  for (let i = 0; i < 256; i++) b[i] = i;
-  return b;
-}
-
 // An engine.io-client Socket wrapped with a message queue and close tracking.
-class Client {
+class Client extends Tracked {
   constructor(opts = {}, label = "client") {
-    this.label = label;
+    super(label);
     this.messages = [];
-    this.waiters = [];
     this.closeInfo = null;
     this.errors = [];
     this.handshake = null;
     this.pings = 0;
-    // lifecycle timeline (ms since creation), included in failure messages
-    this.t0 = Date.now();
-    this.timeline = [];
     this.socket = new Socket(baseURL, { path: PATH, ...opts });
     openSockets.add(this.socket);
-    const mark = (ev) => this.timeline.push(`${ev}@${Date.now() - this.t0}`);
     this.socket.on("handshake", (h) => (this.handshake = h));
-    this.socket.on("open", () => mark(`open(${this.transport})`));
-    this.socket.on("upgrading", () => mark("upgrading"));
-    this.socket.on("upgrade", () => mark("upgrade"));
-    this.socket.on("upgradeError", (e) => mark(`upgradeError(${e && e.message})`));
+    this.socket.on("open", () => this.mark(`open(${this.transport})`));
+    this.socket.on("upgrading", () => this.mark("upgrading"));
+    this.socket.on("upgrade", () => this.mark("upgrade"));
+    this.socket.on("upgradeError", (e) => this.mark(`upgradeError(${e && e.message})`));
     this.socket.on("ping", () => {
       this.pings++;
-      mark("ping");
+      this.mark("ping");
     });
     this.socket.on("message", (d) => {
       this.messages.push(d);
@@ -161,7 +66,7 @@ class Client {
     this.socket.on("error", (e) => this.errors.push(e));
     this.closed = new Promise((resolve) => {
       this.socket.on("close", (reason, description) => {
-        mark(`close(${reason})`);
+        this.mark(`close(${reason})`);
         openSockets.delete(this.socket);
         this.closeInfo = { reason, description };
         resolve(this.closeInfo);
@@ -172,11 +77,6 @@ class Client {
       this.socket.once("open", () => resolve(this));
       this.closed.then((c) => reject(new Error(`${label}: closed before open: ${c.reason} ${describeErr(c.description)}`)));
     });
-  }
-  _wake() {
-    const w = this.waiters;
-    this.waiters = [];
-    w.forEach((f) => f());
   }
   get transport() {
     return this.socket.transport && this.socket.transport.name;
@@ -197,13 +97,7 @@ class Client {
       if (left <= 0) {
         throw new Error(`${this.label}: got ${this.messages.length}/${n} messages within ${ms} ms; timeline ${this.timeline.join(" ")}`);
       }
-      await new Promise((resolve) => {
-        const t = setTimeout(resolve, left);
-        this.waiters.push(() => {
-          clearTimeout(t);
-          resolve();
-        });
-      });
+      await this._nextWake(left);
     }
     return this.messages.splice(0, n);
   }
@@ -705,19 +599,4 @@ scenarios.protocol = async () => {
 
 // ---------------------------------------------------------------- main
 
-const ALL = Object.keys(scenarios);
-
-if (!scenario || !baseURL) {
-  process.stderr.write(`usage: node eio-client.mjs <scenario> <baseURL>\nscenarios: ${ALL.join(", ")}\n`);
-  fail("usage: node eio-client.mjs <scenario> <baseURL>");
-} else if (!scenarios[scenario]) {
-  fail(`unknown scenario ${JSON.stringify(scenario)}; known: ${ALL.join(", ")}`);
-} else {
-  const started = Date.now();
-  setTimeout(() => fail(`scenario timed out after ${TIMEOUT_MS} ms`), TIMEOUT_MS);
-  process.on("unhandledRejection", (e) => fail(`unhandled rejection: ${e && e.stack ? e.stack : e}`));
-  process.on("uncaughtException", (e) => fail(`uncaught exception: ${e && e.stack ? e.stack : e}`));
-  scenarios[scenario]()
-    .then((details) => finish({ ok: true, scenario, ms: Date.now() - started, maxLoopLagMs: Math.round(maxLoopLagMs), ...details }))
-    .catch((e) => fail(e && e.message ? e.message : e, e && e.details ? { details: e.details } : {}));
-}
+runScenario({ script: "eio-client.mjs", scenarios, scenario, baseURL, timeoutMs: TIMEOUT_MS });

@@ -17,6 +17,7 @@
 // The counts can also be given in the scenario name: "many:200:5" = 200 clients, 5 rooms.
 import { io, Manager } from "socket.io-client";
 import { NodeXHR, NodeWebSocket } from "engine.io-client";
+import { Tracked, bytes0to255, bytesEqual, check, isBinary, openSockets, runScenario, sleep, toBytes } from "./driver.mjs";
 
 const PATH = "/socket.io/";
 
@@ -27,91 +28,7 @@ const TIMEOUT_MS = Number(process.env.SIO_SCENARIO_TIMEOUT_MS || (scenario === "
 // How long to wait for an expected event / ack (generous: loaded 2-core boxes).
 const WAIT_MS = Number(process.env.SIO_WAIT_MS || 8000);
 
-// ---------------------------------------------------------------- output
-
-let finished = false;
-const openSockets = new Set();
-
-// Event-loop lag of this driver process (a stalled client misses heartbeats).
-let maxLoopLagMs = 0;
-{
-  let last = performance.now();
-  setInterval(() => {
-    const now = performance.now();
-    maxLoopLagMs = Math.max(maxLoopLagMs, now - last - 10);
-    last = now;
-  }, 10).unref();
-}
-
-function finish(result) {
-  if (finished) return;
-  finished = true;
-  // Leave every namespace properly (DISCONNECT packets, close packets on
-  // polling) and give the requests a moment to reach the server, so that no
-  // stale sockets linger there until their heartbeat times out (they would
-  // disturb io.emit-based scenarios run right after this one).
-  let pending = 0;
-  for (const s of openSockets) {
-    try {
-      pending++;
-      s.disconnect();
-    } catch {}
-  }
-  setTimeout(
-    () => {
-      process.stdout.write(JSON.stringify(result) + "\n", () => {
-        process.exit(result.ok ? 0 : 1);
-      });
-    },
-    pending ? 200 : 0,
-  );
-}
-
-function fail(error, details = {}) {
-  finish({ ok: false, scenario: scenarioArg, error: String(error), maxLoopLagMs: Math.round(maxLoopLagMs), ...details });
-}
-
-class CheckError extends Error {
-  constructor(message, details) {
-    super(message);
-    this.details = details;
-  }
-}
-
-function check(cond, message, details) {
-  if (!cond) throw new CheckError(message, details);
-}
-
 // ---------------------------------------------------------------- helpers
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-function withTimeout(promise, ms, what) {
-  let timer;
-  return Promise.race([
-    promise,
-    new Promise((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`timeout after ${ms} ms: ${what}`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
-}
-
-function isBinary(d) {
-  return d instanceof ArrayBuffer || ArrayBuffer.isView(d);
-}
-
-function toBytes(d) {
-  if (d instanceof ArrayBuffer) return new Uint8Array(d);
-  return new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
-}
-
-function bytesEqual(a, b) {
-  const x = toBytes(a);
-  const y = toBytes(b);
-  if (x.length !== y.length) return false;
-  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
-  return true;
-}
 
 // Deep equality where binary values (Buffer, Uint8Array, ArrayBuffer) compare
 // by content: a Uint8Array sent comes back as a Buffer (websocket) or
@@ -149,12 +66,6 @@ function binaryTypes(v, out = []) {
   return out;
 }
 
-function bytes0to255() {
-  const b = new Uint8Array(256);
-  for (let i = 0; i < 256; i++) b[i] = i;
-  return b;
-}
-
 // Event arguments mixing JSON and binary: Buffer and Uint8Array at top level
 // and nested in objects and arrays (7 binary attachments in total).
 function mixedArgs() {
@@ -178,15 +89,12 @@ let uniq = 0;
 const tag = (p) => `${p}-${process.pid}-${++uniq}`;
 
 // A socket.io-client Socket with an event log, waiters and a lifecycle timeline.
-class SC {
+class SC extends Tracked {
   // SC(label, nsp, opts) creates io(baseURL + nsp, {forceNew: true, ...opts});
   // SC(label, socket) wraps an existing socket (e.g. from a shared Manager).
   constructor(label, nspOrSocket = "/", opts = {}) {
-    this.label = label;
+    super(label);
     this.events = []; // {name, args} in arrival order (every event, via onAny)
-    this.waiters = [];
-    this.t0 = Date.now();
-    this.timeline = [];
     this.connects = 0;
     this.disconnects = []; // reasons
     this.connectErrors = [];
@@ -255,14 +163,6 @@ class SC {
       this._wake();
     });
   }
-  mark(ev) {
-    this.timeline.push(`${ev}@${Date.now() - this.t0}`);
-  }
-  _wake() {
-    const w = this.waiters;
-    this.waiters = [];
-    w.forEach((f) => f());
-  }
   get transport() {
     const e = this.socket.io.engine;
     return e && e.transport && e.transport.name;
@@ -281,13 +181,7 @@ class SC {
       if (v) return v;
       const left = deadline - Date.now();
       if (left <= 0) throw new Error(`${what}: not within ${ms} ms; ${this.describe()}`);
-      await new Promise((resolve) => {
-        const t = setTimeout(resolve, left);
-        this.waiters.push(() => {
-          clearTimeout(t);
-          resolve();
-        });
-      });
+      await this._nextWake(left);
     }
   }
   // Connected (first "connect"); rejects on connect_error.
@@ -931,19 +825,17 @@ scenarios.many = async () => {
 
 // ---------------------------------------------------------------- main
 
-const ALL = Object.keys(scenarios);
-
-if (!scenario || !baseURL) {
-  process.stderr.write(`usage: node sio-client.mjs <scenario> <baseURL>\nscenarios: ${ALL.join(", ")}\n`);
-  fail("usage: node sio-client.mjs <scenario> <baseURL>");
-} else if (!scenarios[scenario]) {
-  fail(`unknown scenario ${JSON.stringify(scenario)}; known: ${ALL.join(", ")}`);
-} else {
-  const started = Date.now();
-  setTimeout(() => fail(`scenario timed out after ${TIMEOUT_MS} ms`), TIMEOUT_MS);
-  process.on("unhandledRejection", (e) => fail(`unhandled rejection: ${e && e.stack ? e.stack : e}`));
-  process.on("uncaughtException", (e) => fail(`uncaught exception: ${e && e.stack ? e.stack : e}`));
-  scenarios[scenario]()
-    .then((details) => finish({ ok: true, scenario: scenarioArg, ms: Date.now() - started, maxLoopLagMs: Math.round(maxLoopLagMs), ...details }))
-    .catch((e) => fail(e && e.message ? e.message : e, e && e.details ? { details: e.details } : {}));
-}
+// At the end, leave every namespace properly (DISCONNECT packets, close
+// packets on polling) and give the requests a moment to reach the server, so
+// that no stale sockets linger there until their heartbeat times out (they
+// would disturb io.emit-based scenarios run right after this one).
+runScenario({
+  script: "sio-client.mjs",
+  scenarios,
+  scenario,
+  label: scenarioArg,
+  baseURL,
+  timeoutMs: TIMEOUT_MS,
+  close: (s) => s.disconnect(),
+  settleMs: 200,
+});
