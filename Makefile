@@ -34,3 +34,8 @@ demo:
 ## bench: the codec and core micro-benchmarks
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./wsframe/ ./eio/ ./loop/ ./internal/...
+
+## bench-compare: sioloop vs the official Node server on one core each (bench/README.md); QUICK=1 for a <3 min run
+.PHONY: bench-compare
+bench-compare:
+	QUICK=$(QUICK) bench/compare.sh
