@@ -33,7 +33,7 @@ demo:
 
 ## bench: the codec and core micro-benchmarks
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./wsframe/ ./eio/ ./loop/ ./internal/...
+	$(GO) test -run '^$$' -bench . -benchmem ./wsframe/ ./eio/ ./loop/ ./sio/ ./internal/...
 
 ## bench-compare: sioloop vs the official Node server on one core each (bench/README.md); QUICK=1 for a <3 min run
 .PHONY: bench-compare
