@@ -37,6 +37,11 @@ type Options struct {
 	// not yet sent; a reader slower than that is disconnected. Zero means
 	// 4 MiB.
 	MaxOutboundBytes int
+	// MaxConns bounds the open connections; one more is closed as soon as
+	// it is accepted. Zero means the open-file limit less 128 (the process
+	// needs some files of its own): gnet's acceptor stops the whole server
+	// on EMFILE, so the server must never let accept run out of files.
+	MaxConns int
 }
 
 func (o *Options) withDefaults() Options {
@@ -55,6 +60,14 @@ func (o *Options) withDefaults() Options {
 	}
 	if c.MaxOutboundBytes <= 0 {
 		c.MaxOutboundBytes = 4 << 20
+	}
+	if c.MaxConns <= 0 {
+		var lim unix.Rlimit
+		if err := unix.Getrlimit(unix.RLIMIT_NOFILE, &lim); err == nil && lim.Cur > 256 {
+			c.MaxConns = int(lim.Cur) - 128
+		} else {
+			c.MaxConns = 1 << 20
+		}
 	}
 	return c
 }
@@ -83,6 +96,7 @@ type Server struct {
 	shards  [eio.MaxShards]atomic.Pointer[shard]
 	byLoop  sync.Map // gnet.EventLoop → *shard
 	nshards atomic.Int32
+	conns   atomic.Int64 // open connections, for MaxConns
 	addr    atomic.Pointer[net.TCPAddr]
 	ready   chan struct{}
 	done    chan struct{}
@@ -205,6 +219,9 @@ func (h *handler) OnBoot(eng gnet.Engine) gnet.Action {
 }
 
 func (h *handler) OnOpen(c gnet.Conn) ([]byte, gnet.Action) {
+	if h.srv.conns.Add(1) > int64(h.srv.opts.MaxConns) {
+		return nil, gnet.Close // over the limit: refused (OnClose counts it out)
+	}
 	sh := h.srv.shardOf(c.EventLoop())
 	moved, _ := c.Context().(*handoff)
 	cn := sh.newConn(c)
@@ -230,6 +247,7 @@ func (h *handler) OnTraffic(c gnet.Conn) gnet.Action {
 }
 
 func (h *handler) OnClose(c gnet.Conn, err error) gnet.Action {
+	h.srv.conns.Add(-1)
 	if cn, ok := c.Context().(*conn); ok {
 		cn.onClose(err)
 		cn.sh.flush()

@@ -261,3 +261,23 @@ func TestNoGoroutinePerConnection(t *testing.T) {
 		t.Fatalf("goroutines grew from %d to %d with 1,000 connections", before, after)
 	}
 }
+
+func TestConnectionsOverMaxConnsAreClosedAndTheServerStays(t *testing.T) {
+	addr := startEcho(t, &loop.Options{MaxConns: 2}, nil)
+	a, b := dialWS(t, addr), dialWS(t, addr)
+	defer a.Close()
+	defer b.Close()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if _, err := c.Read(make([]byte, 1)); err == nil {
+		t.Fatal("the third connection was not closed")
+	}
+	c.Close()
+	a.Close()
+	time.Sleep(100 * time.Millisecond) // the server sees a's close
+	d := dialWS(t, addr)               // room again: served
+	d.Close()
+}
