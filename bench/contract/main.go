@@ -19,9 +19,8 @@ import (
 	"runtime/pprof"
 	"strconv"
 
+	"github.com/sioloop/sioloop/internal/contract"
 	"github.com/sioloop/sioloop/internal/demo"
-	"github.com/sioloop/sioloop/loop"
-	"github.com/sioloop/sioloop/sio"
 )
 
 func main() {
@@ -44,35 +43,5 @@ func main() {
 		}
 		defer pprof.StopCPUProfile()
 	}
-	demo.Run(newServer(loops), "contract server", "Socket.IO on /socket.io/")
-}
-
-// newServer builds the contract server with loops event loops (0: one per
-// GOMAXPROCS).
-func newServer(loops int) *loop.Server {
-	io := sio.NewServer(nil)
-	io.OnConnection(func(s *sio.Socket) {
-		s.On("echo", func(s *sio.Socket, ev *sio.Event) { _ = ev.Ack(ev.Spread()...) })
-		s.On("broadcast", func(s *sio.Socket, ev *sio.Event) {
-			if ev.Len() < 1 {
-				return
-			}
-			_ = io.Emit("broadcast", ev.Spread()[0])
-		})
-		s.On("join", func(s *sio.Socket, ev *sio.Event) {
-			room, _ := ev.String(0)
-			s.Join(room)
-			_ = ev.Ack(room)
-		})
-		s.On("broadcast_room", func(s *sio.Socket, ev *sio.Event) {
-			if ev.Len() < 2 {
-				return
-			}
-			room, _ := ev.String(0)
-			_ = io.To(room).Emit("broadcast", ev.Spread()[1])
-		})
-	})
-	srv := loop.New(&loop.Options{NumLoops: loops})
-	srv.Handle("/socket.io/", io.Engine(), nil)
-	return srv
+	demo.Run(contract.NewServer(loops), "contract server", "Socket.IO on /socket.io/")
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/gobwas/ws"
 	"github.com/gobwas/ws/wsutil"
 
+	"github.com/sioloop/sioloop/internal/contract"
 	"github.com/sioloop/sioloop/internal/testserver"
 )
 
@@ -76,7 +77,7 @@ func (cl *client) expect(want string) {
 }
 
 func TestContract(t *testing.T) {
-	addr := testserver.Start(t, newServer(2))
+	addr := testserver.Start(t, contract.NewServer(2))
 	a, b := dial(t, addr), dial(t, addr)
 
 	// echo: the ack carries the same arguments.

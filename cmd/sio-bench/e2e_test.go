@@ -13,6 +13,7 @@ import (
 
 	"github.com/sioloop/sioloop/eio"
 
+	"github.com/sioloop/sioloop/internal/contract"
 	"github.com/sioloop/sioloop/internal/testserver"
 	"github.com/sioloop/sioloop/loop"
 	"github.com/sioloop/sioloop/sio"
@@ -36,29 +37,7 @@ func TestMain(m *testing.M) {
 // serves it.
 func contractServer(t *testing.T) string {
 	t.Helper()
-	io := sio.NewServer(nil)
-	io.OnConnection(func(s *sio.Socket) {
-		s.On("echo", func(s *sio.Socket, ev *sio.Event) { _ = ev.Ack(ev.Spread()...) })
-		s.On("broadcast", func(s *sio.Socket, ev *sio.Event) {
-			if ev.Len() > 0 {
-				_ = io.Emit("broadcast", ev.Spread()[0])
-			}
-		})
-		s.On("join", func(s *sio.Socket, ev *sio.Event) {
-			room, _ := ev.String(0)
-			s.Join(room)
-			_ = ev.Ack(room)
-		})
-		s.On("broadcast_room", func(s *sio.Socket, ev *sio.Event) {
-			if ev.Len() > 1 {
-				room, _ := ev.String(0)
-				_ = io.To(room).Emit("broadcast", ev.Spread()[1])
-			}
-		})
-	})
-	srv := loop.New(&loop.Options{NumLoops: 2})
-	srv.Handle("/socket.io/", io.Engine(), nil)
-	return testserver.Start(t, srv)
+	return testserver.Start(t, contract.NewServer(2))
 }
 
 // bench runs the command line against addr and returns its JSON result.
