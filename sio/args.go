@@ -45,6 +45,11 @@ type Args struct {
 
 	// Binary attachments, by placeholder num.
 	att [][]byte
+
+	// Spread's result, reused: boxing a pointer into an interface does not
+	// allocate, boxing a json.RawMessage (a slice) does.
+	spread []any
+	raws   [inlineArgs]json.RawMessage
 }
 
 // Parse splits data, a JSON array, into its elements, replacing what a held
@@ -117,6 +122,11 @@ func (a *Args) Reset() {
 	a.n, a.first = 0, 0
 	a.more = a.more[:0]
 	a.att = nil
+	if len(a.spread) > 0 { // drop what the last Spread referenced
+		clear(a.raws[:min(len(a.spread), len(a.raws))])
+		clear(a.spread)
+		a.spread = a.spread[:0]
+	}
 }
 
 // Len returns the number of elements (after those Shift removed).

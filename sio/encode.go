@@ -180,6 +180,8 @@ func (e *Encoder) value(dst []byte, v any) ([]byte, error) {
 		return e.bytes(dst, x), nil
 	case json.RawMessage:
 		return appendRawJSON(dst, x)
+	case *json.RawMessage: // what Args.Spread hands out: boxing it allocates nothing
+		return appendRawJSON(dst, *x)
 	case bool:
 		return strconv.AppendBool(dst, x), nil
 	case int:

@@ -142,19 +142,28 @@ func (s *Socket) runSocketMiddlewares(ev *Event) bool {
 
 // Spread returns the arguments as values to pass to Emit or Ack again
 // unchanged: raw JSON, with binary attachments as []byte wherever they
-// were. The values alias a's memory (Clone a first to keep them).
+// were. The slice and the values alias a's memory and are reused by the
+// next Spread: use them before that, on the loop (Clone a to keep them).
 func (a *Args) Spread() []any {
-	out := make([]any, a.Len())
-	for i := range out {
+	out := a.spread[:0]
+	for i := range a.Len() {
 		raw := a.Raw(i)
-		if a.hasPlaceholder(raw) {
-			if v, err := a.Value(i); err == nil {
-				out[i] = v
+		switch {
+		case a.hasPlaceholder(raw):
+			v, err := a.Value(i)
+			if err == nil {
+				out = append(out, v)
 				continue
 			}
+			out = append(out, json.RawMessage(raw))
+		case i < len(a.raws):
+			a.raws[i] = raw
+			out = append(out, &a.raws[i])
+		default:
+			out = append(out, json.RawMessage(raw))
 		}
-		out[i] = json.RawMessage(raw)
 	}
+	a.spread = out
 	return out
 }
 
