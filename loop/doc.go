@@ -1,0 +1,29 @@
+// Package loop is sioloop's network engine: gnet event loops (one per
+// core by default) that accept TCP connections, parse HTTP/1.1 requests
+// in place, route Engine.IO paths to their eio.Server (several servers on
+// several paths of one port), answer other paths with an http.Handler
+// (404 by default), apply CORS as the Node cors package does, perform the
+// WebSocket handshake and read and write WebSocket frames (package
+// wsframe).
+//
+// Entry points: New and Options (zero value: the defaults each field
+// names), Server.Handle, Server.ListenAndServe, Ready, Addr, Shutdown.
+//
+// Ownership: every TCP connection belongs to the loop gnet assigned it,
+// and each loop owns a shard: its connections' state, one eio.Shard per
+// route (the sessions opened on that loop, for their whole life), a timing
+// wheel (header timeouts, WebSocket close waits) and an inbox. Loops talk
+// only through inboxes: small task values, run in order per sender
+// (inbox.go). A long-polling request for another loop's session is posted
+// there and answered back (remote.go); a WebSocket that upgrades another
+// loop's session moves to that loop (handoff.go). Loop goroutines are
+// locked to their OS thread, which is how eio.Executor.OnLoop tells
+// whether a caller is the loop.
+//
+// Per iteration, output to a connection is coalesced into one write.
+// Limits: request line and headers (431), bodies over the route's
+// maxHttpBufferSize (413), malformed requests (400), headers not complete
+// within HeaderTimeout (closed), unsent output over MaxOutboundBytes (the
+// slow reader is dropped), connections over MaxConns (closed on accept).
+// No goroutine and no time.Timer per connection.
+package loop
