@@ -20,6 +20,11 @@
 // locked to their OS thread, which is how eio.Executor.OnLoop tells
 // whether a caller is the loop.
 //
+// Deadlines: each loop advances its wheels before it handles input or
+// tasks, so a request never finds a passed deadline pending; an engine
+// ticker (10 ms) bounds the lateness between requests. Measured: a 1 ms
+// ticker cost an idle server ~11% of a core, 10 ms ~0.2%.
+//
 // Per iteration, output to a connection is coalesced into one write.
 // Limits: request line and headers (431), bodies over the route's
 // maxHttpBufferSize (413), malformed requests (400), headers not complete
