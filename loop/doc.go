@@ -22,8 +22,9 @@
 //
 // Deadlines: each loop advances its wheels before it handles input or
 // tasks, so a request never finds a passed deadline pending; an engine
-// ticker (10 ms) bounds the lateness between requests. Measured: a 1 ms
-// ticker cost an idle server ~11% of a core, 10 ms ~0.2%.
+// ticker (10 ms) bounds the lateness between requests; an idle 2-loop
+// server then uses ~0.2% of a core (utime+stime from /proc/<pid>/stat
+// over 30 s).
 //
 // Per iteration, output to a connection is coalesced into one write.
 // Limits: request line and headers (431), bodies over the route's

@@ -54,8 +54,9 @@ func (sh *shard) OnLoop() bool { return syscall.Gettid() == sh.tid }
 // the loop has nothing else to do. Each loop also advances its wheels
 // before it handles input or tasks, so a deadline is never seen as
 // pending by a request that arrives after it; between those, a deadline
-// fires at most a tick late. A 1 ms ticker cost an idle 2-loop server
-// ~11% of a core (wake-ups), 10 ms costs ~1%.
+// fires at most a tick late. A 1 ms ticker woke every loop 1000 times a
+// second; at 10 ms an idle 2-loop server used 6 CPU ticks (of 100 a
+// second) in 30 s: utime+stime from /proc/<pid>/stat, 30 s apart.
 const tick = 10 * time.Millisecond
 
 // advance runs the deadlines due now. Runs on the loop.
