@@ -56,7 +56,7 @@ type wsState struct {
 func (sh *shard) newConn(c gnet.Conn) *conn {
 	cn := &conn{c: c, sh: sh, http: &httpState{}}
 	cn.timer.Init(cn)
-	sh.wheel.Schedule(&cn.timer, sh.srv.opts.HeaderTimeout)
+	cn.headerTimeout()
 	return cn
 }
 

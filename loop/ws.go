@@ -53,9 +53,10 @@ func (cn *conn) acceptProbe(accept []byte, ws *wsState, s *eio.Session, err erro
 		ws.sess = s
 		cn.switchProtocols(accept, ws)
 	case eio.IsAlreadyUpgrading(err):
-		// The official server completes the handshake, then closes.
+		// The official server completes the handshake, then closes; Close
+		// also bounds the wait for the client's close frame.
 		cn.switchProtocols(accept, ws)
-		cn.writeClose(wsframe.CloseNoStatus)
+		cn.Close()
 	default:
 		if re, ok := err.(*eio.RequestError); ok {
 			cn.abortUpgrade(re.Text())
