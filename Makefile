@@ -22,6 +22,7 @@ fuzz-short fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzParseRequest$$' -fuzztime $(FUZZTIME) ./loop/
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodePayload$$' -fuzztime $(FUZZTIME) ./eio/
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodePacket$$' -fuzztime $(FUZZTIME) ./eio/
+	$(GO) test -run '^$$' -fuzz '^FuzzDecodePacket$$' -fuzztime $(FUZZTIME) ./parser/
 
 ## conformance: the official engine.io and socket.io suites against examples/conformance
 conformance:
@@ -33,7 +34,7 @@ demo:
 
 ## bench: the codec and core micro-benchmarks
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./wsframe/ ./eio/ ./loop/ ./sio/ ./internal/...
+	$(GO) test -run '^$$' -bench . -benchmem ./wsframe/ ./eio/ ./loop/ ./parser/ ./sio/ ./internal/...
 
 ## bench-compare: sioloop vs the official Node server on one core each (bench/README.md); QUICK=1 for a <3 min run
 .PHONY: bench-compare

@@ -1,6 +1,7 @@
 package sio
 
 import (
+	"github.com/sioloop/sioloop/parser"
 	"sync"
 	"time"
 
@@ -65,7 +66,7 @@ func (a *pendingAck) OnTimer(*wheel.Timer) {
 }
 
 // onAck delivers the client's answer. Runs on the loop.
-func (s *Socket) onAck(p Packet, atts [][]byte) {
+func (s *Socket) onAck(p parser.Packet, atts [][]byte) {
 	a := s.acks[p.ID]
 	if a == nil {
 		return

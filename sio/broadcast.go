@@ -1,6 +1,7 @@
 package sio
 
 import (
+	"github.com/sioloop/sioloop/parser"
 	"sync"
 	"time"
 
@@ -64,7 +65,7 @@ func (b *BroadcastOperator) Timeout(d time.Duration) *BroadcastOperator {
 	return c
 }
 
-var encoderPool = sync.Pool{New: func() any { return new(Encoder) }}
+var encoderPool = sync.Pool{New: func() any { return new(parser.Encoder) }}
 
 // options returns the operator's selection as adapter options.
 func (b *BroadcastOperator) options() *BroadcastOptions {
@@ -90,7 +91,7 @@ func (b *BroadcastOperator) Emit(event string, args ...any) error {
 			args = args[:len(args)-1]
 		}
 	}
-	enc := encoderPool.Get().(*Encoder)
+	enc := encoderPool.Get().(*parser.Encoder)
 	defer encoderPool.Put(enc)
 	opts := b.options()
 	for _, nsp := range b.nsps {
@@ -98,7 +99,7 @@ func (b *BroadcastOperator) Emit(event string, args ...any) error {
 		if fn != nil {
 			pkt.ID = nsp.nextAckID()
 		}
-		text, atts, err := enc.Encode(nil, PacketEvent, nsp.name, pkt.ID, event, args)
+		text, atts, err := enc.Encode(nil, parser.Event, nsp.name, pkt.ID, event, args)
 		if err != nil {
 			return err
 		}

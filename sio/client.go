@@ -2,6 +2,7 @@ package sio
 
 import (
 	"encoding/json"
+	"github.com/sioloop/sioloop/parser"
 
 	"github.com/sioloop/sioloop/eio"
 	"github.com/sioloop/sioloop/internal/wheel"
@@ -76,7 +77,7 @@ func (c *client) onData(data []byte, binary bool) {
 			return
 		}
 		c.binary = nil
-		p, _ := DecodePacket(pp.text) // decoded once already
+		p, _ := parser.DecodePacket(pp.text) // decoded once already
 		c.dispatch(p, pp.attachments)
 		return
 	}
@@ -84,7 +85,7 @@ func (c *client) onData(data []byte, binary bool) {
 		c.closeWith(ReasonParseError) // text while attachments are due
 		return
 	}
-	p, err := DecodePacket(data)
+	p, err := parser.DecodePacket(data)
 	if err != nil {
 		c.closeWith(ReasonParseError)
 		return
@@ -97,12 +98,12 @@ func (c *client) onData(data []byte, binary bool) {
 }
 
 // dispatch routes a complete packet, as the official client.ondecoded.
-func (c *client) dispatch(p Packet, atts [][]byte) {
+func (c *client) dispatch(p parser.Packet, atts [][]byte) {
 	s := c.socketOf(p.Namespace)
 	switch {
-	case s == nil && p.Type == PacketConnect:
+	case s == nil && p.Type == parser.Connect:
 		c.connectTo(string(p.Namespace), p.Data)
-	case s != nil && s.connected && p.Type != PacketConnect && p.Type != PacketConnectError:
+	case s != nil && s.connected && p.Type != parser.Connect && p.Type != parser.ConnectError:
 		s.onPacket(p, atts)
 	default:
 		// A packet for a namespace not connected (or still in its
@@ -126,7 +127,7 @@ func (c *client) socketOf(nsp []byte) *Socket {
 func (c *client) connectTo(name string, auth []byte) {
 	nsp := c.srv.lookup(name, auth)
 	if nsp == nil {
-		c.sendPacket(PacketConnectError, name, -1, "", []any{connectErrorPayload{Message: "Invalid namespace"}})
+		c.sendPacket(parser.ConnectError, name, -1, "", []any{connectErrorPayload{Message: "Invalid namespace"}})
 		return
 	}
 	kept := emptyAuth // shared: most clients send none
@@ -153,7 +154,7 @@ func (c *client) remove(s *Socket) {
 
 // sendPacket encodes a packet with the loop's encoder and writes it, with
 // its attachments, to the session. Runs on the loop.
-func (c *client) sendPacket(typ PacketType, nsp string, id int64, event string, args []any) error {
+func (c *client) sendPacket(typ parser.Type, nsp string, id int64, event string, args []any) error {
 	st := c.srv.shardState(c.sh)
 	text, atts, err := st.enc.Encode(st.buf[:0], typ, nsp, id, event, args)
 	if err != nil {

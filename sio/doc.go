@@ -35,4 +35,8 @@
 // Rooms are indexed per loop: a broadcast encodes its packet once and each
 // loop walks its own index. Every socket is in the room of its own id
 // without an index entry.
+//
+// The wire form of packets — the header, JSON, binary attachments, the
+// decoding of arguments — belongs to package parser; sio owns the
+// protocol's state: clients, sockets, namespaces, rooms, acks.
 package sio

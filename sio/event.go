@@ -1,9 +1,10 @@
 package sio
 
-import (
-	"bytes"
-	"encoding/json"
-)
+import "github.com/sioloop/sioloop/parser"
+
+// Args holds the arguments of an event or an ack: Len, Decode, Bind,
+// String, Value, Values, Spread, Clone (see parser.Args).
+type Args = parser.Args
 
 // Event is an event a client emitted: its arguments (Args's methods:
 // Len, Decode, String, Value, …) and the ack the client may have asked
@@ -51,23 +52,23 @@ func (s *Socket) sendAck(id int64, values []any) error {
 	if !s.connected {
 		return nil
 	}
-	return s.client.sendPacket(PacketAck, s.nsp.name, id, "", values)
+	return s.client.sendPacket(parser.Ack, s.nsp.name, id, "", values)
 }
 
 // onPacket handles a packet of a connected socket. Runs on the loop.
-func (s *Socket) onPacket(p Packet, atts [][]byte) {
+func (s *Socket) onPacket(p parser.Packet, atts [][]byte) {
 	switch p.Type {
-	case PacketEvent, PacketBinaryEvent:
+	case parser.Event, parser.BinaryEvent:
 		s.onEvent(p, atts)
-	case PacketAck, PacketBinaryAck:
+	case parser.Ack, parser.BinaryAck:
 		s.onAck(p, atts)
-	case PacketDisconnect:
+	case parser.Disconnect:
 		s.onClose(ReasonClientNamespaceDisconnect)
 	}
 }
 
 // onEvent runs the middlewares and handlers of an incoming event.
-func (s *Socket) onEvent(p Packet, atts [][]byte) {
+func (s *Socket) onEvent(p parser.Packet, atts [][]byte) {
 	st := s.client.srv.shardState(s.sh)
 	ev := &st.event
 	if st.busy {
@@ -84,7 +85,7 @@ func (s *Socket) onEvent(p Packet, atts [][]byte) {
 	if ev.Len() == 0 {
 		return // an EVENT without payload: the official server ignores it
 	}
-	name, ok := EventName(ev.Shift())
+	name, ok := parser.EventName(ev.Shift())
 	if !ok {
 		s.client.closeWith(ReasonParseError)
 		return
@@ -138,35 +139,4 @@ func (s *Socket) runSocketMiddlewares(ev *Event) bool {
 		}
 	}
 	return true
-}
-
-// Spread returns the arguments as values to pass to Emit or Ack again
-// unchanged: raw JSON, with binary attachments as []byte wherever they
-// were. The slice and the values alias a's memory and are reused by the
-// next Spread: use them before that, on the loop (Clone a to keep them).
-func (a *Args) Spread() []any {
-	out := a.spread[:0]
-	for i := range a.Len() {
-		raw := a.Raw(i)
-		switch {
-		case a.hasPlaceholder(raw):
-			v, err := a.Value(i)
-			if err == nil {
-				out = append(out, v)
-				continue
-			}
-			out = append(out, json.RawMessage(raw))
-		case i < len(a.raws):
-			a.raws[i] = raw
-			out = append(out, &a.raws[i])
-		default:
-			out = append(out, json.RawMessage(raw))
-		}
-	}
-	a.spread = out
-	return out
-}
-
-func (a *Args) hasPlaceholder(raw []byte) bool {
-	return len(a.Attachments()) > 0 && bytes.Contains(raw, []byte(`"_placeholder"`))
 }

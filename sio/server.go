@@ -1,6 +1,7 @@
 package sio
 
 import (
+	"github.com/sioloop/sioloop/parser"
 	"regexp"
 	"sync"
 	"sync/atomic"
@@ -33,7 +34,7 @@ type Server struct {
 
 // shardState is what the Socket.IO layer keeps per loop.
 type shardState struct {
-	enc   Encoder
+	enc   parser.Encoder
 	buf   []byte
 	event Event // reused for each incoming event when not nested
 	busy  bool  // event is in use by a handler

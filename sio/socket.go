@@ -2,6 +2,7 @@ package sio
 
 import (
 	"encoding/json"
+	"github.com/sioloop/sioloop/parser"
 	"sync/atomic"
 	"time"
 
@@ -283,7 +284,7 @@ func (s *Socket) emit(event string, args []any, timeout time.Duration, volatile 
 	if s.more != nil && len(s.more.anyOut) > 0 {
 		s.runAnyOutgoing(event, args)
 	}
-	return s.client.sendPacket(PacketEvent, s.nsp.name, id, event, args)
+	return s.client.sendPacket(parser.Event, s.nsp.name, id, event, args)
 }
 
 // Join adds the socket to rooms.
@@ -361,13 +362,13 @@ func (s *Socket) Disconnect(close bool) {
 		if close {
 			for len(s.client.sockets) > 0 {
 				x := s.client.sockets[0]
-				_ = s.client.sendPacket(PacketDisconnect, x.nsp.name, -1, "", nil)
+				_ = s.client.sendPacket(parser.Disconnect, x.nsp.name, -1, "", nil)
 				x.onClose(ReasonServerNamespaceDisconnect)
 			}
 			s.client.closeWith(ReasonForcedServerClose)
 			return
 		}
-		_ = s.client.sendPacket(PacketDisconnect, s.nsp.name, -1, "", nil)
+		_ = s.client.sendPacket(parser.Disconnect, s.nsp.name, -1, "", nil)
 		s.onClose(ReasonServerNamespaceDisconnect)
 	})
 }
@@ -407,7 +408,7 @@ func (s *Socket) refuse(err error) {
 	if ce, ok := err.(*ConnectError); ok {
 		payload.Data = ce.Data
 	}
-	_ = c.sendPacket(PacketConnectError, s.nsp.name, -1, "", []any{payload})
+	_ = c.sendPacket(parser.ConnectError, s.nsp.name, -1, "", []any{payload})
 }
 
 // onConnect joins the namespace, answers CONNECT and runs the connection
@@ -418,7 +419,7 @@ func (s *Socket) onConnect() {
 	s.nsp.adapter.AddAll(s, []string{s.id})
 	var payload [40]byte
 	p := append(append(append(payload[:0], `{"sid":"`...), s.id...), `"}`...)
-	_ = s.client.sendPacket(PacketConnect, s.nsp.name, -1, "", []any{json.RawMessage(p)})
+	_ = s.client.sendPacket(parser.Connect, s.nsp.name, -1, "", []any{json.RawMessage(p)})
 	for _, fn := range s.nsp.connectionHandlers() {
 		if !s.connected {
 			return
@@ -462,12 +463,12 @@ func (s *Socket) CloseTransport() {
 // runAnyOutgoing shows an emit's arguments to the OnAnyOutgoing handlers,
 // as an Event built from their encoding (so they see what the client will).
 func (s *Socket) runAnyOutgoing(event string, args []any) {
-	var enc Encoder
-	text, atts, err := enc.Encode(nil, PacketAck, "/", -1, "", args)
+	var enc parser.Encoder
+	text, atts, err := enc.Encode(nil, parser.Ack, "/", -1, "", args)
 	if err != nil {
 		return
 	}
-	p, err := DecodePacket(text)
+	p, err := parser.DecodePacket(text)
 	if err != nil {
 		return
 	}

@@ -1,4 +1,4 @@
-package sio
+package parser
 
 import (
 	"fmt"
@@ -71,7 +71,7 @@ func appendString(dst []byte, s string) []byte {
 // ±Inf as it does (JSON.stringify would write null).
 func appendFloatChecked(dst []byte, f float64, bits int) ([]byte, error) {
 	if math.IsInf(f, 0) || math.IsNaN(f) {
-		return dst, fmt.Errorf("sio: encode: unsupported value %v", f)
+		return dst, fmt.Errorf("parser: encode: unsupported value %v", f)
 	}
 	return appendFloat(dst, f, bits), nil
 }

@@ -1,4 +1,4 @@
-package sio_test
+package parser_test
 
 import (
 	"bytes"
@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/sioloop/sioloop/sio"
+	"github.com/sioloop/sioloop/parser"
 )
 
 // naiveElements splits a JSON array with encoding/json: the reference for
@@ -26,7 +26,7 @@ func naiveElements(data []byte) ([]string, bool) {
 	return out, true
 }
 
-func argsElements(a *sio.Args) []string {
+func argsElements(a *parser.Args) []string {
 	out := make([]string, a.Len())
 	for k := range out {
 		out[k] = string(a.Raw(k))
@@ -48,7 +48,7 @@ func TestArgsParseSplitsElements(t *testing.T) {
 		{`["\u00e9\ud83d\ude00",-1.5e-3,0]`, []string{`"\u00e9\ud83d\ude00"`, `-1.5e-3`, `0`}},
 		{`[1,2,3,4,5,6,7,8,9,10,11]`, strings.Split("1,2,3,4,5,6,7,8,9,10,11", ",")},
 	} {
-		var a sio.Args
+		var a parser.Args
 		if err := a.Parse([]byte(tc.data)); err != nil {
 			t.Errorf("Parse(%q): %v", tc.data, err)
 			continue
@@ -65,9 +65,9 @@ func TestArgsParseSplitsElements(t *testing.T) {
 
 func TestArgsParseRejectsNonArrays(t *testing.T) {
 	for _, data := range []string{`{}`, `"a"`, `1`, `null`, `[`, `[1,]`, `[,1]`, `[1 2]`, `[1]]`, `[1] x`, `[01]`, `["a\u00"]`, " ", `[1}`, `{"a":1]`} {
-		var a sio.Args
+		var a parser.Args
 		err := a.Parse([]byte(data))
-		if !errors.Is(err, sio.ErrInvalidPacket) {
+		if !errors.Is(err, parser.ErrInvalidPacket) {
 			t.Errorf("Parse(%q) = %v, want ErrInvalidPacket", data, err)
 		}
 		if a.Len() != 0 {
@@ -78,14 +78,14 @@ func TestArgsParseRejectsNonArrays(t *testing.T) {
 
 func TestArgsParseEmptyDataHasNoElements(t *testing.T) {
 	// A packet without payload ("2", "3/admin,12") decodes with empty Data.
-	var a sio.Args
+	var a parser.Args
 	if err := a.Parse(nil); err != nil || a.Len() != 0 || a.Shift() != nil {
 		t.Fatalf("Parse(nil): %v, Len %d", err, a.Len())
 	}
 }
 
 func TestArgsParseDoesNotAllocate(t *testing.T) {
-	var a sio.Args
+	var a parser.Args
 	data := []byte(`["chat","hello",42,{"a":[1,2,{"b":null}]},true,null,"x","y"]`)
 	if n := testing.AllocsPerRun(100, func() { _ = a.Parse(data) }); n != 0 {
 		t.Fatalf("Parse of 8 elements: %v allocs", n)
@@ -98,11 +98,11 @@ func TestArgsParseDoesNotAllocate(t *testing.T) {
 }
 
 func TestArgsShiftAndEventName(t *testing.T) {
-	var a sio.Args
+	var a parser.Args
 	if err := a.Parse([]byte(`["chat","hello",42]`)); err != nil {
 		t.Fatal(err)
 	}
-	name, ok := sio.EventName(a.Shift())
+	name, ok := parser.EventName(a.Shift())
 	if !ok || string(name) != "chat" {
 		t.Fatalf("EventName = %q, %v", name, ok)
 	}
@@ -150,7 +150,7 @@ func TestEventName(t *testing.T) {
 		{`42x`, "", false, false},
 	} {
 		raw := []byte(tc.raw)
-		got, ok := sio.EventName(raw)
+		got, ok := parser.EventName(raw)
 		if ok != tc.ok || string(got) != tc.want {
 			t.Errorf("EventName(%s) = %q, %v; want %q, %v", tc.raw, got, ok, tc.want, tc.ok)
 			continue
@@ -166,17 +166,17 @@ func TestEventName(t *testing.T) {
 		}
 	}
 	raw := []byte(`"chat"`)
-	if n := testing.AllocsPerRun(100, func() { _, _ = sio.EventName(raw) }); n != 0 {
+	if n := testing.AllocsPerRun(100, func() { _, _ = parser.EventName(raw) }); n != 0 {
 		t.Errorf("EventName of a plain string: %v allocs", n)
 	}
 	num := []byte(`42`)
-	if n := testing.AllocsPerRun(100, func() { _, _ = sio.EventName(num) }); n != 0 {
+	if n := testing.AllocsPerRun(100, func() { _, _ = parser.EventName(num) }); n != 0 {
 		t.Errorf("EventName of a plain number: %v allocs", n)
 	}
 }
 
 func TestArgsString(t *testing.T) {
-	var a sio.Args
+	var a parser.Args
 	_ = a.Parse([]byte(`["plain","esc\t\u00e9",1,null]`))
 	for k, want := range []struct {
 		s  string
@@ -190,7 +190,7 @@ func TestArgsString(t *testing.T) {
 
 func TestArgsDecodeLikeEncodingJSON(t *testing.T) {
 	data := `["s\u00e9\n",42,-1.5e2,true,null,{"b":[1,"x"],"a":{"c":null}},[1,[2,[3]]],"aGk="]`
-	var a sio.Args
+	var a parser.Args
 	if err := a.Parse([]byte(data)); err != nil {
 		t.Fatal(err)
 	}
@@ -235,7 +235,7 @@ func TestArgsDecodeLikeEncodingJSON(t *testing.T) {
 }
 
 func TestArgsBindLeavesExtraTargets(t *testing.T) {
-	var a sio.Args
+	var a parser.Args
 	_ = a.Parse([]byte(`["x"]`))
 	s, n := "", 7
 	if err := a.Bind(&s, &n); err != nil || s != "x" || n != 7 {
@@ -245,9 +245,9 @@ func TestArgsBindLeavesExtraTargets(t *testing.T) {
 
 // binaryArgs parses data with the attachments att, as a server does for a
 // BINARY_EVENT once its attachments arrived.
-func binaryArgs(t *testing.T, data string, att ...[]byte) *sio.Args {
+func binaryArgs(t *testing.T, data string, att ...[]byte) *parser.Args {
 	t.Helper()
-	var a sio.Args
+	var a parser.Args
 	if err := a.Parse([]byte(data)); err != nil {
 		t.Fatal(err)
 	}
@@ -353,7 +353,7 @@ func TestArgsDecodePlaceholders(t *testing.T) {
 func TestArgsPlaceholdersNeedAttachments(t *testing.T) {
 	// socket.io-parser reconstructs BINARY_* packets only: in an EVENT a
 	// placeholder is a plain object.
-	var a sio.Args
+	var a parser.Args
 	_ = a.Parse([]byte(`[{"_placeholder":true,"num":0}]`))
 	v, err := a.Value(0)
 	if err != nil || !reflect.DeepEqual(v, map[string]any{"_placeholder": true, "num": 0.0}) {
@@ -399,7 +399,7 @@ func TestArgsPlaceholderEdgeCases(t *testing.T) {
 		var s struct{ B []byte }
 		serr := a.Decode(0, &s) // goes through the rewrite
 		if tc.want == nil {
-			if !errors.Is(err, sio.ErrInvalidPacket) || !errors.Is(derr, sio.ErrInvalidPacket) || !errors.Is(serr, sio.ErrInvalidPacket) {
+			if !errors.Is(err, parser.ErrInvalidPacket) || !errors.Is(derr, parser.ErrInvalidPacket) || !errors.Is(serr, parser.ErrInvalidPacket) {
 				t.Errorf("%s: Value %#v, %v; Decode %v, %v", tc.data, v, err, derr, serr)
 			}
 			continue
@@ -462,7 +462,7 @@ func TestArgsDecodePlaceholdersIntoExistingValues(t *testing.T) {
 func TestArgsCloneOwnsItsMemory(t *testing.T) {
 	data := []byte(`["chat","hello",{"f":{"_placeholder":true,"num":0}},1,2,3,4,5,6,7,8]`)
 	att := []byte{1, 2, 3}
-	var a sio.Args
+	var a parser.Args
 	if err := a.Parse(data); err != nil {
 		t.Fatal(err)
 	}
@@ -495,14 +495,14 @@ func TestArgsCloneOwnsItsMemory(t *testing.T) {
 	if a.Len() != 1 || c.Len() != 9 {
 		t.Fatal("Shift on the clone touched the original")
 	}
-	var empty sio.Args
+	var empty parser.Args
 	if ec := empty.Clone(); ec.Len() != 0 || ec.Attachments() != nil {
 		t.Fatal("clone of the zero Args")
 	}
 }
 
 func TestArgsReset(t *testing.T) {
-	var a sio.Args
+	var a parser.Args
 	_ = a.Parse([]byte(`[1,2,3,4,5,6,7,8,9,10]`))
 	a.SetAttachments([][]byte{{1}})
 	a.Reset()
@@ -516,12 +516,12 @@ func TestArgsReset(t *testing.T) {
 }
 
 func ExampleArgs() {
-	pkt, _ := sio.DecodePacket([]byte(`2["chat","hello",{"n":42}]`))
-	var args sio.Args
+	pkt, _ := parser.DecodePacket([]byte(`2["chat","hello",{"n":42}]`))
+	var args parser.Args
 	if err := args.Parse(pkt.Data); err != nil {
 		panic(err)
 	}
-	event, _ := sio.EventName(args.Shift())
+	event, _ := parser.EventName(args.Shift())
 	var text string
 	var meta struct{ N int }
 	if err := args.Bind(&text, &meta); err != nil {

@@ -1,4 +1,4 @@
-package sio_test
+package parser_test
 
 import (
 	"bytes"
@@ -13,14 +13,14 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/sioloop/sioloop/sio"
+	"github.com/sioloop/sioloop/parser"
 )
 
 // codecCase is a packet and its text form.
 type codecCase struct {
 	name string
 	wire string
-	typ  sio.PacketType
+	typ  parser.Type
 	nsp  string
 	id   int64
 	att  int
@@ -30,72 +30,72 @@ type codecCase struct {
 // specExamples are the encoded examples of the spec's "Packet encoding"
 // section and its sample session (without the Engine.IO "4" prefix).
 var specExamples = []codecCase{
-	{"connect main", "0", sio.PacketConnect, "/", -1, 0, ""},
-	{"connect custom with sid", `0/admin,{"sid":"oSO0OpakMV_3jnilAAAA"}`, sio.PacketConnect, "/admin", -1, 0, `{"sid":"oSO0OpakMV_3jnilAAAA"}`},
-	{"connect refused", `4{"message":"Not authorized"}`, sio.PacketConnectError, "/", -1, 0, `{"message":"Not authorized"}`},
-	{"event main", `2["foo"]`, sio.PacketEvent, "/", -1, 0, `["foo"]`},
-	{"event custom", `2/admin,["bar"]`, sio.PacketEvent, "/admin", -1, 0, `["bar"]`},
-	{"binary event", `51-["baz",{"_placeholder":true,"num":0}]`, sio.PacketBinaryEvent, "/", -1, 1, `["baz",{"_placeholder":true,"num":0}]`},
-	{"binary event two attachments", `52-/admin,["baz",{"_placeholder":true,"num":0},{"_placeholder":true,"num":1}]`, sio.PacketBinaryEvent, "/admin", -1, 2, `["baz",{"_placeholder":true,"num":0},{"_placeholder":true,"num":1}]`},
-	{"event with ack id", `212["foo"]`, sio.PacketEvent, "/", 12, 0, `["foo"]`},
-	{"ack custom", `3/admin,13["bar"]`, sio.PacketAck, "/admin", 13, 0, `["bar"]`},
-	{"ack empty", `312[]`, sio.PacketAck, "/", 12, 0, `[]`},
-	{"binary ack", `61-15["bar",{"_placeholder":true,"num":0}]`, sio.PacketBinaryAck, "/", 15, 1, `["bar",{"_placeholder":true,"num":0}]`},
-	{"disconnect main", "1", sio.PacketDisconnect, "/", -1, 0, ""},
-	{"disconnect custom", "1/admin,", sio.PacketDisconnect, "/admin", -1, 0, ""},
-	{"session connect sid", `0{"sid":"wZX3oN0bSVIhsaknAAAI"}`, sio.PacketConnect, "/", -1, 0, `{"sid":"wZX3oN0bSVIhsaknAAAI"}`},
-	{"session emit", `2["hey","Jude"]`, sio.PacketEvent, "/", -1, 0, `["hey","Jude"]`},
-	{"session connect admin", "0/admin,", sio.PacketConnect, "/admin", -1, 0, ""},
-	{"session admin sid", `0/admin,{"sid":"-G5j-67EZFp-q59rADQM"}`, sio.PacketConnect, "/admin", -1, 0, `{"sid":"-G5j-67EZFp-q59rADQM"}`},
-	{"session event with ack", `2/admin,1["tellme"]`, sio.PacketEvent, "/admin", 1, 0, `["tellme"]`},
-	{"session binary ack", `61-/admin,1[{"_placeholder":true,"num":0}]`, sio.PacketBinaryAck, "/admin", 1, 1, `[{"_placeholder":true,"num":0}]`},
+	{"connect main", "0", parser.Connect, "/", -1, 0, ""},
+	{"connect custom with sid", `0/admin,{"sid":"oSO0OpakMV_3jnilAAAA"}`, parser.Connect, "/admin", -1, 0, `{"sid":"oSO0OpakMV_3jnilAAAA"}`},
+	{"connect refused", `4{"message":"Not authorized"}`, parser.ConnectError, "/", -1, 0, `{"message":"Not authorized"}`},
+	{"event main", `2["foo"]`, parser.Event, "/", -1, 0, `["foo"]`},
+	{"event custom", `2/admin,["bar"]`, parser.Event, "/admin", -1, 0, `["bar"]`},
+	{"binary event", `51-["baz",{"_placeholder":true,"num":0}]`, parser.BinaryEvent, "/", -1, 1, `["baz",{"_placeholder":true,"num":0}]`},
+	{"binary event two attachments", `52-/admin,["baz",{"_placeholder":true,"num":0},{"_placeholder":true,"num":1}]`, parser.BinaryEvent, "/admin", -1, 2, `["baz",{"_placeholder":true,"num":0},{"_placeholder":true,"num":1}]`},
+	{"event with ack id", `212["foo"]`, parser.Event, "/", 12, 0, `["foo"]`},
+	{"ack custom", `3/admin,13["bar"]`, parser.Ack, "/admin", 13, 0, `["bar"]`},
+	{"ack empty", `312[]`, parser.Ack, "/", 12, 0, `[]`},
+	{"binary ack", `61-15["bar",{"_placeholder":true,"num":0}]`, parser.BinaryAck, "/", 15, 1, `["bar",{"_placeholder":true,"num":0}]`},
+	{"disconnect main", "1", parser.Disconnect, "/", -1, 0, ""},
+	{"disconnect custom", "1/admin,", parser.Disconnect, "/admin", -1, 0, ""},
+	{"session connect sid", `0{"sid":"wZX3oN0bSVIhsaknAAAI"}`, parser.Connect, "/", -1, 0, `{"sid":"wZX3oN0bSVIhsaknAAAI"}`},
+	{"session emit", `2["hey","Jude"]`, parser.Event, "/", -1, 0, `["hey","Jude"]`},
+	{"session connect admin", "0/admin,", parser.Connect, "/admin", -1, 0, ""},
+	{"session admin sid", `0/admin,{"sid":"-G5j-67EZFp-q59rADQM"}`, parser.Connect, "/admin", -1, 0, `{"sid":"-G5j-67EZFp-q59rADQM"}`},
+	{"session event with ack", `2/admin,1["tellme"]`, parser.Event, "/admin", 1, 0, `["tellme"]`},
+	{"session binary ack", `61-/admin,1[{"_placeholder":true,"num":0}]`, parser.BinaryAck, "/admin", 1, 1, `[{"_placeholder":true,"num":0}]`},
 }
 
 // parserQuirks are packets whose decoding by socket.io-parser 4.2.7 (the
 // version socket.io 4.8 installs) was recorded with Node; DecodePacket must
 // agree.
 var parserQuirks = []codecCase{
-	{"empty is CONNECT", "", sio.PacketConnect, "/", -1, 0, ""},
-	{"space type is CONNECT", " ", sio.PacketConnect, "/", -1, 0, ""},
-	{"space type then namespace", " /admin,", sio.PacketConnect, "/admin", -1, 0, ""},
-	{"trailing space is ack id 0", "0 ", sio.PacketConnect, "/", 0, 0, ""},
-	{"disconnect space id 0", "1 ", sio.PacketDisconnect, "/", 0, 0, ""},
-	{"namespace without comma", "1/admin", sio.PacketDisconnect, "/admin", -1, 0, ""},
-	{"namespace swallows the rest", `2/a["a"]`, sio.PacketEvent, `/a["a"]`, -1, 0, ""},
-	{"disconnect with id", "1/admin,12", sio.PacketDisconnect, "/admin", 12, 0, ""},
-	{"event without payload", "2", sio.PacketEvent, "/", -1, 0, ""},
-	{"ack without payload", "3", sio.PacketAck, "/", -1, 0, ""},
-	{"number event name", "2[1]", sio.PacketEvent, "/", -1, 0, "[1]"},
-	{"fraction event name", "2[1.5]", sio.PacketEvent, "/", -1, 0, "[1.5]"},
-	{"space before payload is id 0", `2 ["a"]`, sio.PacketEvent, "/", 0, 0, `["a"]`},
-	{"tab before payload is id 0", "2\t[\"a\"]", sio.PacketEvent, "/", 0, 0, `["a"]`},
-	{"nbsp before payload is id 0", "2\u00a0[\"a\"]", sio.PacketEvent, "/", 0, 0, `["a"]`},
-	{"space after id", `212 ["a"]`, sio.PacketEvent, "/", 12, 0, `["a"]`},
-	{"space before id", `2 12["a"]`, sio.PacketEvent, "/", 12, 0, `["a"]`},
-	{"trailing space after payload", `212["a"] `, sio.PacketEvent, "/", 12, 0, `["a"]`},
-	{"trailing newline after payload", "2[\"a\"]\n", sio.PacketEvent, "/", -1, 0, `["a"]`},
-	{"explicit root namespace", `2/,["a"]`, sio.PacketEvent, "/", -1, 0, `["a"]`},
-	{"ack id 0", `20["a"]`, sio.PacketEvent, "/", 0, 0, `["a"]`},
-	{"ack id leading zeros", `2007["a"]`, sio.PacketEvent, "/", 7, 0, `["a"]`},
-	{"ten attachments", `510-["a"]`, sio.PacketBinaryEvent, "/", -1, 10, `["a"]`},
-	{"attachments with spaces", `5 1 -["a"]`, sio.PacketBinaryEvent, "/", -1, 1, `["a"]`},
-	{"attachments with sign", `5+1-["a"]`, sio.PacketBinaryEvent, "/", -1, 1, `["a"]`},
-	{"attachments with fraction", `51.0-["a"]`, sio.PacketBinaryEvent, "/", -1, 1, `["a"]`},
-	{"attachments with exponent", `51e0-["a"]`, sio.PacketBinaryEvent, "/", -1, 1, `["a"]`},
-	{"attachments in hex", `50x1-["a"]`, sio.PacketBinaryEvent, "/", -1, 1, `["a"]`},
-	{"binary event without payload", "51-", sio.PacketBinaryEvent, "/", -1, 1, ""},
-	{"binary ack namespace id", "61-/a,3[]", sio.PacketBinaryAck, "/a", 3, 1, "[]"},
-	{"binary ack space id", "6 1-[]", sio.PacketBinaryAck, "/", -1, 1, "[]"},
-	{"connect empty object", "0{}", sio.PacketConnect, "/", -1, 0, "{}"},
-	{"connect auth", `0/admin,{"a":1}`, sio.PacketConnect, "/admin", -1, 0, `{"a":1}`},
-	{"connect error string", `4"x"`, sio.PacketConnectError, "/", -1, 0, `"x"`},
-	{"connect error object", "4{}", sio.PacketConnectError, "/", -1, 0, "{}"},
-	{"connect error namespace", `4/admin,"no"`, sio.PacketConnectError, "/admin", -1, 0, `"no"`},
-	{"connect error space id 0", "4 ", sio.PacketConnectError, "/", 0, 0, ""},
-	{"nested payload", `2["a",{"b":[1,{"c":null}],"d":"\"]"}]`, sio.PacketEvent, "/", -1, 0, `["a",{"b":[1,{"c":null}],"d":"\"]"}]`},
-	{"whitespace inside payload", "2[ \"a\" ,\n1 ]", sio.PacketEvent, "/", -1, 0, "[ \"a\" ,\n1 ]"},
-	{"escaped event name", `2["\u0063hat"]`, sio.PacketEvent, "/", -1, 0, `["\u0063hat"]`},
-	{"reserved name prefix", `2["connection"]`, sio.PacketEvent, "/", -1, 0, `["connection"]`},
+	{"empty is CONNECT", "", parser.Connect, "/", -1, 0, ""},
+	{"space type is CONNECT", " ", parser.Connect, "/", -1, 0, ""},
+	{"space type then namespace", " /admin,", parser.Connect, "/admin", -1, 0, ""},
+	{"trailing space is ack id 0", "0 ", parser.Connect, "/", 0, 0, ""},
+	{"disconnect space id 0", "1 ", parser.Disconnect, "/", 0, 0, ""},
+	{"namespace without comma", "1/admin", parser.Disconnect, "/admin", -1, 0, ""},
+	{"namespace swallows the rest", `2/a["a"]`, parser.Event, `/a["a"]`, -1, 0, ""},
+	{"disconnect with id", "1/admin,12", parser.Disconnect, "/admin", 12, 0, ""},
+	{"event without payload", "2", parser.Event, "/", -1, 0, ""},
+	{"ack without payload", "3", parser.Ack, "/", -1, 0, ""},
+	{"number event name", "2[1]", parser.Event, "/", -1, 0, "[1]"},
+	{"fraction event name", "2[1.5]", parser.Event, "/", -1, 0, "[1.5]"},
+	{"space before payload is id 0", `2 ["a"]`, parser.Event, "/", 0, 0, `["a"]`},
+	{"tab before payload is id 0", "2\t[\"a\"]", parser.Event, "/", 0, 0, `["a"]`},
+	{"nbsp before payload is id 0", "2\u00a0[\"a\"]", parser.Event, "/", 0, 0, `["a"]`},
+	{"space after id", `212 ["a"]`, parser.Event, "/", 12, 0, `["a"]`},
+	{"space before id", `2 12["a"]`, parser.Event, "/", 12, 0, `["a"]`},
+	{"trailing space after payload", `212["a"] `, parser.Event, "/", 12, 0, `["a"]`},
+	{"trailing newline after payload", "2[\"a\"]\n", parser.Event, "/", -1, 0, `["a"]`},
+	{"explicit root namespace", `2/,["a"]`, parser.Event, "/", -1, 0, `["a"]`},
+	{"ack id 0", `20["a"]`, parser.Event, "/", 0, 0, `["a"]`},
+	{"ack id leading zeros", `2007["a"]`, parser.Event, "/", 7, 0, `["a"]`},
+	{"ten attachments", `510-["a"]`, parser.BinaryEvent, "/", -1, 10, `["a"]`},
+	{"attachments with spaces", `5 1 -["a"]`, parser.BinaryEvent, "/", -1, 1, `["a"]`},
+	{"attachments with sign", `5+1-["a"]`, parser.BinaryEvent, "/", -1, 1, `["a"]`},
+	{"attachments with fraction", `51.0-["a"]`, parser.BinaryEvent, "/", -1, 1, `["a"]`},
+	{"attachments with exponent", `51e0-["a"]`, parser.BinaryEvent, "/", -1, 1, `["a"]`},
+	{"attachments in hex", `50x1-["a"]`, parser.BinaryEvent, "/", -1, 1, `["a"]`},
+	{"binary event without payload", "51-", parser.BinaryEvent, "/", -1, 1, ""},
+	{"binary ack namespace id", "61-/a,3[]", parser.BinaryAck, "/a", 3, 1, "[]"},
+	{"binary ack space id", "6 1-[]", parser.BinaryAck, "/", -1, 1, "[]"},
+	{"connect empty object", "0{}", parser.Connect, "/", -1, 0, "{}"},
+	{"connect auth", `0/admin,{"a":1}`, parser.Connect, "/admin", -1, 0, `{"a":1}`},
+	{"connect error string", `4"x"`, parser.ConnectError, "/", -1, 0, `"x"`},
+	{"connect error object", "4{}", parser.ConnectError, "/", -1, 0, "{}"},
+	{"connect error namespace", `4/admin,"no"`, parser.ConnectError, "/admin", -1, 0, `"no"`},
+	{"connect error space id 0", "4 ", parser.ConnectError, "/", 0, 0, ""},
+	{"nested payload", `2["a",{"b":[1,{"c":null}],"d":"\"]"}]`, parser.Event, "/", -1, 0, `["a",{"b":[1,{"c":null}],"d":"\"]"}]`},
+	{"whitespace inside payload", "2[ \"a\" ,\n1 ]", parser.Event, "/", -1, 0, "[ \"a\" ,\n1 ]"},
+	{"escaped event name", `2["\u0063hat"]`, parser.Event, "/", -1, 0, `["\u0063hat"]`},
+	{"reserved name prefix", `2["connection"]`, parser.Event, "/", -1, 0, `["connection"]`},
 }
 
 // parserRejects are packets socket.io-parser 4.2.7 throws on (recorded with
@@ -157,7 +157,7 @@ var parserRejects = []struct{ name, wire string }{
 	{"id past int64", `299999999999999999999["a"]`},
 }
 
-func checkPacket(t *testing.T, tc codecCase, pkt sio.Packet) {
+func checkPacket(t *testing.T, tc codecCase, pkt parser.Packet) {
 	t.Helper()
 	if pkt.Type != tc.typ || string(pkt.Namespace) != tc.nsp || pkt.ID != tc.id || pkt.Attachments != tc.att || string(pkt.Data) != tc.data {
 		t.Errorf("DecodePacket(%q) = {%v %q id=%d att=%d %q}, want {%v %q id=%d att=%d %q}", tc.wire,
@@ -168,7 +168,7 @@ func checkPacket(t *testing.T, tc codecCase, pkt sio.Packet) {
 func TestDecodePacketSpecExamples(t *testing.T) {
 	for _, tc := range specExamples {
 		t.Run(tc.name, func(t *testing.T) {
-			pkt, err := sio.DecodePacket([]byte(tc.wire))
+			pkt, err := parser.DecodePacket([]byte(tc.wire))
 			if err != nil {
 				t.Fatalf("DecodePacket(%q): %v", tc.wire, err)
 			}
@@ -180,7 +180,7 @@ func TestDecodePacketSpecExamples(t *testing.T) {
 func TestDecodePacketFollowsSocketIOParser(t *testing.T) {
 	for _, tc := range parserQuirks {
 		t.Run(tc.name, func(t *testing.T) {
-			pkt, err := sio.DecodePacket([]byte(tc.wire))
+			pkt, err := parser.DecodePacket([]byte(tc.wire))
 			if err != nil {
 				t.Fatalf("DecodePacket(%q): %v", tc.wire, err)
 			}
@@ -192,8 +192,8 @@ func TestDecodePacketFollowsSocketIOParser(t *testing.T) {
 func TestDecodePacketRejectsWhatSocketIOParserRejects(t *testing.T) {
 	for _, tc := range parserRejects {
 		t.Run(tc.name, func(t *testing.T) {
-			pkt, err := sio.DecodePacket([]byte(tc.wire))
-			if !errors.Is(err, sio.ErrInvalidPacket) {
+			pkt, err := parser.DecodePacket([]byte(tc.wire))
+			if !errors.Is(err, parser.ErrInvalidPacket) {
 				t.Fatalf("DecodePacket(%q) = %+v, %v; want ErrInvalidPacket", tc.wire, pkt, err)
 			}
 		})
@@ -202,7 +202,7 @@ func TestDecodePacketRejectsWhatSocketIOParserRejects(t *testing.T) {
 
 func TestDecodePacketAliasesInput(t *testing.T) {
 	in := []byte(`2/chat,7["msg","hi"]`)
-	pkt, err := sio.DecodePacket(in)
+	pkt, err := parser.DecodePacket(in)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -212,7 +212,7 @@ func TestDecodePacketAliasesInput(t *testing.T) {
 	if cap(pkt.Namespace) != len(pkt.Namespace) || cap(pkt.Data) != len(pkt.Data) {
 		t.Fatal("capacity not clipped")
 	}
-	root, _ := sio.DecodePacket([]byte(`2["a"]`))
+	root, _ := parser.DecodePacket([]byte(`2["a"]`))
 	if string(root.Namespace) != "/" || cap(root.Namespace) != 1 {
 		t.Fatalf("root namespace %q cap %d", root.Namespace, cap(root.Namespace))
 	}
@@ -221,7 +221,7 @@ func TestDecodePacketAliasesInput(t *testing.T) {
 func TestDecodePacketDoesNotAllocate(t *testing.T) {
 	for _, wire := range []string{`2["chat","hello",42]`, `52-/admin,3["baz",{"_placeholder":true,"num":0},{"_placeholder":true,"num":1}]`, `0/admin,{"token":"123"}`, `2["\u0063hat"]`} {
 		in := []byte(wire)
-		if n := testing.AllocsPerRun(100, func() { _, _ = sio.DecodePacket(in) }); n != 0 {
+		if n := testing.AllocsPerRun(100, func() { _, _ = parser.DecodePacket(in) }); n != 0 {
 			t.Errorf("DecodePacket(%q): %v allocs", wire, n)
 		}
 	}
@@ -232,14 +232,14 @@ func TestDecodePacketNesting(t *testing.T) {
 		return []byte(`2["a",` + strings.Repeat("[", n) + strings.Repeat("]", n) + "]")
 	}
 	// encoding/json's limit is 10000 levels; the payload array is one.
-	if _, err := sio.DecodePacket(deep(9999)); err != nil {
+	if _, err := parser.DecodePacket(deep(9999)); err != nil {
 		t.Fatalf("9999 nested arrays: %v", err)
 	}
-	if _, err := sio.DecodePacket(deep(10000)); !errors.Is(err, sio.ErrInvalidPacket) {
+	if _, err := parser.DecodePacket(deep(10000)); !errors.Is(err, parser.ErrInvalidPacket) {
 		t.Fatalf("10001 levels: %v, want ErrInvalidPacket", err)
 	}
 	mixed := []byte(`2["a",` + strings.Repeat(`{"k":[`, 100) + strings.Repeat("]}", 100) + "]")
-	if _, err := sio.DecodePacket(mixed); err != nil {
+	if _, err := parser.DecodePacket(mixed); err != nil {
 		t.Fatalf("200 mixed levels: %v", err)
 	}
 	if !json.Valid(mixed[1:]) {
@@ -248,10 +248,10 @@ func TestDecodePacketNesting(t *testing.T) {
 }
 
 func TestPacketTypeString(t *testing.T) {
-	want := []string{"CONNECT", "DISCONNECT", "EVENT", "ACK", "CONNECT_ERROR", "BINARY_EVENT", "BINARY_ACK", "PacketType(7)"}
+	want := []string{"CONNECT", "DISCONNECT", "EVENT", "ACK", "CONNECT_ERROR", "BINARY_EVENT", "BINARY_ACK", "Type(7)"}
 	for i, w := range want {
-		if got := sio.PacketType(i).String(); got != w {
-			t.Errorf("PacketType(%d).String() = %q, want %q", i, got, w)
+		if got := parser.Type(i).String(); got != w {
+			t.Errorf("Type(%d).String() = %q, want %q", i, got, w)
 		}
 	}
 }
@@ -330,7 +330,7 @@ func TestDecodePacketMatchesNode(t *testing.T) {
 	agreed, accepted := 0, 0
 	for k, s := range inputs {
 		r := results[k]
-		pkt, err := sio.DecodePacket([]byte(s))
+		pkt, err := parser.DecodePacket([]byte(s))
 		if r.OK && r.ID == "NaN" {
 			// Departure: the parser gives the id NaN (whitespace between
 			// digits), which the Node server acks as "NaN"; we refuse it.
@@ -416,7 +416,7 @@ func sameJSON(a, b string) bool {
 }
 
 func ExampleDecodePacket() {
-	pkt, err := sio.DecodePacket([]byte(`2/chat,12["message","hello"]`))
+	pkt, err := parser.DecodePacket([]byte(`2/chat,12["message","hello"]`))
 	if err != nil {
 		panic(err)
 	}

@@ -1,4 +1,4 @@
-package sio
+package parser
 
 import (
 	"encoding"
@@ -59,7 +59,7 @@ func (e *Encoder) reflectValue(dst []byte, v reflect.Value) ([]byte, error) {
 				n = "0"
 			}
 			if scanNumber([]byte(n), 0) != len(n) {
-				return dst, fmt.Errorf("sio: encode: invalid number literal %q", n)
+				return dst, fmt.Errorf("parser: encode: invalid number literal %q", n)
 			}
 			return append(dst, n...), nil
 		}
@@ -166,7 +166,7 @@ func (e *Encoder) reflectMap(dst []byte, v reflect.Value) ([]byte, error) {
 			}
 			text, err := k.Interface().(encoding.TextMarshaler).MarshalText()
 			if err != nil {
-				return dst, fmt.Errorf("sio: encode: %w", err)
+				return dst, fmt.Errorf("parser: encode: %w", err)
 			}
 			key = string(text)
 		case k.CanInt():

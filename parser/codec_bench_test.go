@@ -1,4 +1,4 @@
-package sio_test
+package parser_test
 
 import (
 	"bytes"
@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/sioloop/sioloop/sio"
+	"github.com/sioloop/sioloop/parser"
 )
 
 var (
@@ -15,7 +15,7 @@ var (
 		`"text":"` + strings.Repeat("lorem ipsum dolor sit amet ", 20) + `","at":1712345678901,"reply":null,"ok":true},3.25,[1,2,3,4,5]]`)
 	benchBin1K = bytes.Repeat([]byte{0xde, 0xad, 0xbe, 0xef}, 256)
 
-	benchSinkPkt  sio.Packet
+	benchSinkPkt  parser.Packet
 	benchSinkName []byte
 	benchSinkText []byte
 	benchSinkAtt  [][]byte
@@ -31,16 +31,16 @@ func BenchmarkDecodeEvent(b *testing.B) {
 		b.Run(size.name, func(b *testing.B) {
 			b.ReportAllocs()
 			b.SetBytes(int64(len(size.wire)))
-			var args sio.Args
+			var args parser.Args
 			for b.Loop() {
-				pkt, err := sio.DecodePacket(size.wire)
+				pkt, err := parser.DecodePacket(size.wire)
 				if err != nil {
 					b.Fatal(err)
 				}
 				if err := args.Parse(pkt.Data); err != nil {
 					b.Fatal(err)
 				}
-				benchSinkName, _ = sio.EventName(args.Shift())
+				benchSinkName, _ = parser.EventName(args.Shift())
 				benchSinkPkt = pkt
 			}
 		})
@@ -49,7 +49,7 @@ func BenchmarkDecodeEvent(b *testing.B) {
 			b.ReportAllocs()
 			b.SetBytes(int64(len(size.wire)))
 			for b.Loop() {
-				pkt, _ := sio.DecodePacket(size.wire)
+				pkt, _ := parser.DecodePacket(size.wire)
 				var raws []json.RawMessage
 				if err := json.Unmarshal(pkt.Data, &raws); err != nil {
 					b.Fatal(err)
@@ -66,11 +66,11 @@ func BenchmarkEncodeEvent(b *testing.B) {
 	args := []any{"hello", 42}
 	b.Run("small/reused", func(b *testing.B) {
 		b.ReportAllocs()
-		var e sio.Encoder
+		var e parser.Encoder
 		buf := make([]byte, 0, 64)
 		for b.Loop() {
 			var err error
-			buf, _, err = e.Encode(buf[:0], sio.PacketEvent, "/", -1, "chat", args)
+			buf, _, err = e.Encode(buf[:0], parser.Event, "/", -1, "chat", args)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -81,8 +81,8 @@ func BenchmarkEncodeEvent(b *testing.B) {
 	b.Run("small/alloc", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			var e sio.Encoder
-			benchSinkText, _, _ = e.Encode(nil, sio.PacketEvent, "/", -1, "chat", args)
+			var e parser.Encoder
+			benchSinkText, _, _ = e.Encode(nil, parser.Event, "/", -1, "chat", args)
 		}
 	})
 	b.Run("small/encoding-json", func(b *testing.B) {
@@ -108,10 +108,10 @@ func BenchmarkEncodeEvent(b *testing.B) {
 	large := []any{msg, map[string]any{"ok": true, "n": 3.25, "list": []any{1, 2, 3}}}
 	b.Run("large/reused", func(b *testing.B) {
 		b.ReportAllocs()
-		var e sio.Encoder
+		var e parser.Encoder
 		var buf []byte
 		for b.Loop() {
-			buf, _, _ = e.Encode(buf[:0], sio.PacketEvent, "/chat", 17, "message", large)
+			buf, _, _ = e.Encode(buf[:0], parser.Event, "/chat", 17, "message", large)
 		}
 		b.SetBytes(int64(len(buf)))
 		benchSinkText = buf
@@ -123,10 +123,10 @@ func BenchmarkEncodeBinaryEvent(b *testing.B) {
 		args := []any{"a.bin", benchBin1K}
 		b.ReportAllocs()
 		b.SetBytes(int64(len(benchBin1K)))
-		var e sio.Encoder
+		var e parser.Encoder
 		buf := make([]byte, 0, 128)
 		for b.Loop() {
-			buf, benchSinkAtt, _ = e.Encode(buf[:0], sio.PacketEvent, "/", -1, "upload", args)
+			buf, benchSinkAtt, _ = e.Encode(buf[:0], parser.Event, "/", -1, "upload", args)
 		}
 		benchSinkText = buf
 	})
@@ -139,17 +139,17 @@ func BenchmarkEncodeBinaryEvent(b *testing.B) {
 		args := []any{file{Name: "a.bin", Body: benchBin1K, Thumb: benchBin1K}}
 		b.ReportAllocs()
 		b.SetBytes(2 * int64(len(benchBin1K)))
-		var e sio.Encoder
+		var e parser.Encoder
 		buf := make([]byte, 0, 128)
 		for b.Loop() {
-			buf, benchSinkAtt, _ = e.Encode(buf[:0], sio.PacketEvent, "/", -1, "upload", args)
+			buf, benchSinkAtt, _ = e.Encode(buf[:0], parser.Event, "/", -1, "upload", args)
 		}
 		benchSinkText = buf
 	})
 }
 
 func BenchmarkArgsDecodeString(b *testing.B) {
-	var args sio.Args
+	var args parser.Args
 	if err := args.Parse([]byte(`["hello",42]`)); err != nil {
 		b.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package sio
+package parser
 
 import (
 	"bytes"
@@ -15,13 +15,13 @@ import (
 
 // Encode errors.
 var (
-	errEncodeType      = errors.New("sio: encode: packet type must be CONNECT, DISCONNECT, EVENT, ACK or CONNECT_ERROR")
-	errEncodeNamespace = errors.New(`sio: encode: namespace must start with "/" and hold no ","`)
-	errEncodeID        = errors.New("sio: encode: ack id below -1")
-	errConnectPayload  = errors.New("sio: encode: CONNECT payload must be a JSON object")
-	errConnErrPayload  = errors.New("sio: encode: CONNECT_ERROR payload must be a JSON object or string")
-	errEncodeDepth     = errors.New("sio: encode: value nested too deep (a cycle?)")
-	errEncodeRawJSON   = errors.New("sio: encode: invalid JSON from json.RawMessage or MarshalJSON")
+	errEncodeType      = errors.New("parser: encode: packet type must be CONNECT, DISCONNECT, EVENT, ACK or CONNECT_ERROR")
+	errEncodeNamespace = errors.New(`parser: encode: namespace must start with "/" and hold no ","`)
+	errEncodeID        = errors.New("parser: encode: ack id below -1")
+	errConnectPayload  = errors.New("parser: encode: CONNECT payload must be a JSON object")
+	errConnErrPayload  = errors.New("parser: encode: CONNECT_ERROR payload must be a JSON object or string")
+	errEncodeDepth     = errors.New("parser: encode: value nested too deep (a cycle?)")
+	errEncodeRawJSON   = errors.New("parser: encode: invalid JSON from json.RawMessage or MarshalJSON")
 )
 
 // maxEncodeDepth bounds the nesting Encode follows, as encoding/json stops
@@ -47,8 +47,8 @@ type Encoder struct {
 // slice, with the packet's binary attachments, to be sent after it in
 // order as binary messages.
 //
-// typ is PacketEvent, PacketAck, PacketConnect, PacketConnectError or
-// PacketDisconnect; nsp the namespace ("" or "/" is the main one, left out
+// typ is Event, Ack, Connect, ConnectError or
+// Disconnect; nsp the namespace ("" or "/" is the main one, left out
 // of the wire form; others must start with '/' and hold no ','); id the ack
 // id, -1 for none. The payload:
 //
@@ -76,7 +76,7 @@ type Encoder struct {
 //
 // Encoding reuses e's buffers: it allocates nothing for such values once
 // they have grown, when dst has room, and when there is no attachment.
-func (e *Encoder) Encode(dst []byte, typ PacketType, nsp string, id int64, event string, args []any) (text []byte, attachments [][]byte, err error) {
+func (e *Encoder) Encode(dst []byte, typ Type, nsp string, id int64, event string, args []any) (text []byte, attachments [][]byte, err error) {
 	if nsp != "" && nsp != "/" && (nsp[0] != '/' || strings.IndexByte(nsp, ',') >= 0) {
 		return dst, nil, errEncodeNamespace
 	}
@@ -94,7 +94,7 @@ func (e *Encoder) Encode(dst []byte, typ PacketType, nsp string, id int64, event
 	n := len(e.atts)
 	dst = slices.Grow(dst, 1+4+len(nsp)+1+20+len(p))
 	if n > 0 {
-		typ += PacketBinaryEvent - PacketEvent // EVENT→BINARY_EVENT, ACK→BINARY_ACK
+		typ += BinaryEvent - Event // EVENT→BINARY_EVENT, ACK→BINARY_ACK
 		dst = append(dst, '0'+byte(typ))
 		dst = strconv.AppendInt(dst, int64(n), 10)
 		dst = append(dst, '-')
@@ -115,12 +115,12 @@ func (e *Encoder) Encode(dst []byte, typ PacketType, nsp string, id int64, event
 }
 
 // encodePayload appends the JSON payload of a packet of type typ.
-func (e *Encoder) encodePayload(p []byte, typ PacketType, event string, args []any) ([]byte, error) {
+func (e *Encoder) encodePayload(p []byte, typ Type, event string, args []any) ([]byte, error) {
 	e.depth = 0
-	e.binary = typ == PacketEvent || typ == PacketAck
+	e.binary = typ == Event || typ == Ack
 	var err error
 	switch typ {
-	case PacketEvent:
+	case Event:
 		p = append(p, '[')
 		p = appendString(p, event)
 		for _, arg := range args {
@@ -130,7 +130,7 @@ func (e *Encoder) encodePayload(p []byte, typ PacketType, event string, args []a
 			}
 		}
 		return append(p, ']'), nil
-	case PacketAck:
+	case Ack:
 		p = append(p, '[')
 		for k, arg := range args {
 			if k > 0 {
@@ -141,7 +141,7 @@ func (e *Encoder) encodePayload(p []byte, typ PacketType, event string, args []a
 			}
 		}
 		return append(p, ']'), nil
-	case PacketConnect:
+	case Connect:
 		if len(args) == 0 || args[0] == nil {
 			return p, nil
 		}
@@ -152,7 +152,7 @@ func (e *Encoder) encodePayload(p []byte, typ PacketType, event string, args []a
 			return p, errConnectPayload
 		}
 		return p, nil
-	case PacketConnectError:
+	case ConnectError:
 		if len(args) == 0 {
 			return p, errConnErrPayload
 		}
@@ -163,7 +163,7 @@ func (e *Encoder) encodePayload(p []byte, typ PacketType, event string, args []a
 			return p, errConnErrPayload
 		}
 		return p, nil
-	case PacketDisconnect:
+	case Disconnect:
 		return p, nil
 	}
 	return p, errEncodeType
@@ -249,7 +249,7 @@ func (e *Encoder) value(dst []byte, v any) ([]byte, error) {
 		}
 		raw, err := x.MarshalJSON()
 		if err != nil {
-			return dst, fmt.Errorf("sio: encode: %w", err)
+			return dst, fmt.Errorf("parser: encode: %w", err)
 		}
 		return appendRawJSON(dst, raw)
 	case encoding.TextMarshaler:
@@ -258,7 +258,7 @@ func (e *Encoder) value(dst []byte, v any) ([]byte, error) {
 		}
 		text, err := x.MarshalText()
 		if err != nil {
-			return dst, fmt.Errorf("sio: encode: %w", err)
+			return dst, fmt.Errorf("parser: encode: %w", err)
 		}
 		return appendString(dst, string(text)), nil
 	}
@@ -331,7 +331,7 @@ func (e *Encoder) marshal(dst []byte, v any) ([]byte, error) {
 	}
 	e.jsonBuf.Reset()
 	if err := e.jsonEnc.Encode(v); err != nil {
-		return dst, fmt.Errorf("sio: encode: %w", err)
+		return dst, fmt.Errorf("parser: encode: %w", err)
 	}
 	return append(dst, bytes.TrimSuffix(e.jsonBuf.Bytes(), []byte{'\n'})...), nil
 }

@@ -1,4 +1,4 @@
-package sio_test
+package parser_test
 
 import (
 	"bytes"
@@ -9,10 +9,10 @@ import (
 	"testing"
 	"unicode/utf8"
 
-	"github.com/sioloop/sioloop/sio"
+	"github.com/sioloop/sioloop/parser"
 )
 
-// Long runs are opt-in: go test -run '^$' -fuzz=FuzzDecodePacket -fuzztime=15s ./sio/
+// Long runs are opt-in: go test -run '^$' -fuzz=FuzzDecodePacket -fuzztime=15s ./parser/
 
 func FuzzDecodePacket(f *testing.F) {
 	for _, tc := range specExamples {
@@ -26,7 +26,7 @@ func FuzzDecodePacket(f *testing.F) {
 	}
 	f.Add([]byte(`2[`+strings.Repeat("9", 400)+`,1e400]`), uint16(2)) // out of float64 range
 	for _, tc := range encodeSpecExamples {
-		var e sio.Encoder
+		var e parser.Encoder
 		text, _, _ := e.Encode(nil, tc.typ, tc.nsp, tc.id, tc.event, tc.args)
 		f.Add(text, uint16(3))
 	}
@@ -42,7 +42,7 @@ func FuzzDecodePacket(f *testing.F) {
 			t.Fatalf("not deterministic: %+v, %v then %+v, %v", got, err, again, err2)
 		}
 		if err != nil {
-			if !errors.Is(err, sio.ErrInvalidPacket) {
+			if !errors.Is(err, parser.ErrInvalidPacket) {
 				t.Fatalf("%q: error %v does not wrap ErrInvalidPacket", data, err)
 			}
 		} else {
@@ -54,7 +54,7 @@ func FuzzDecodePacket(f *testing.F) {
 
 // decoded is a packet with its payload split, copied out of the input.
 type decoded struct {
-	pkt   sio.Packet
+	pkt   parser.Packet
 	nsp   string
 	data  string
 	event string
@@ -65,7 +65,7 @@ type decoded struct {
 // or ACK, on a copy of p (to catch writes to the input).
 func decodeAll(p []byte) (decoded, error) {
 	in := bytes.Clone(p)
-	pkt, err := sio.DecodePacket(in)
+	pkt, err := parser.DecodePacket(in)
 	if !bytes.Equal(in, p) {
 		panic("DecodePacket wrote to its input")
 	}
@@ -75,16 +75,16 @@ func decodeAll(p []byte) (decoded, error) {
 	d := decoded{pkt: pkt, nsp: string(pkt.Namespace), data: string(pkt.Data)}
 	d.pkt.Namespace, d.pkt.Data = nil, nil
 	switch pkt.Type {
-	case sio.PacketEvent, sio.PacketBinaryEvent, sio.PacketAck, sio.PacketBinaryAck:
-		var a sio.Args
+	case parser.Event, parser.BinaryEvent, parser.Ack, parser.BinaryAck:
+		var a parser.Args
 		if err := a.Parse(pkt.Data); err != nil {
 			return d, errors.Join(errors.New("Args.Parse failed on a valid packet"), err)
 		}
 		for k := range a.Len() {
 			d.elems = append(d.elems, string(a.Raw(k)))
 		}
-		if (pkt.Type == sio.PacketEvent || pkt.Type == sio.PacketBinaryEvent) && a.Len() > 0 {
-			name, ok := sio.EventName(a.Shift())
+		if (pkt.Type == parser.Event || pkt.Type == parser.BinaryEvent) && a.Len() > 0 {
+			name, ok := parser.EventName(a.Shift())
 			if !ok {
 				return d, errors.New("EventName failed on a valid EVENT")
 			}
@@ -107,7 +107,7 @@ func checkDecoded(t *testing.T, data []byte, d decoded) {
 	if d.nsp == "" || d.nsp[0] != '/' || bytes.IndexByte([]byte(d.nsp), ',') >= 0 || pkt.ID < -1 {
 		t.Fatalf("%q: bad header %+v nsp %q", data, pkt, d.nsp)
 	}
-	if binary := pkt.Type == sio.PacketBinaryEvent || pkt.Type == sio.PacketBinaryAck; binary != (pkt.Attachments > 0) || pkt.Attachments > 10 {
+	if binary := pkt.Type == parser.BinaryEvent || pkt.Type == parser.BinaryAck; binary != (pkt.Attachments > 0) || pkt.Attachments > 10 {
 		t.Fatalf("%q: type %v with %d attachments", data, pkt.Type, pkt.Attachments)
 	}
 	if d.data == "" {
@@ -125,14 +125,14 @@ func checkDecoded(t *testing.T, data []byte, d decoded) {
 	ok := false
 	switch x := v.(type) {
 	case map[string]any:
-		ok = pkt.Type == sio.PacketConnect || pkt.Type == sio.PacketConnectError
+		ok = pkt.Type == parser.Connect || pkt.Type == parser.ConnectError
 	case string:
-		ok = pkt.Type == sio.PacketConnectError
+		ok = pkt.Type == parser.ConnectError
 	case []any:
 		switch pkt.Type {
-		case sio.PacketAck, sio.PacketBinaryAck:
+		case parser.Ack, parser.BinaryAck:
 			ok = true
-		case sio.PacketEvent, sio.PacketBinaryEvent:
+		case parser.Event, parser.BinaryEvent:
 			if len(x) > 0 {
 				_, num := x[0].(json.Number)
 				s, str := x[0].(string)
@@ -160,8 +160,8 @@ func checkDecoded(t *testing.T, data []byte, d decoded) {
 		for k, el := range d.elems {
 			args[k] = json.RawMessage(el)
 		}
-		var e sio.Encoder
-		text, _, err := e.Encode(nil, sio.PacketAck, d.nsp, pkt.ID, "", args)
+		var e parser.Encoder
+		text, _, err := e.Encode(nil, parser.Ack, d.nsp, pkt.ID, "", args)
 		if err != nil {
 			t.Fatalf("%q: re-encode: %v", data, err)
 		}
@@ -187,14 +187,14 @@ func checkPayloadValidation(t *testing.T, data []byte) {
 	// An ACK "3" + data: data is the payload unless it starts with what the
 	// ack id run takes (digits, whitespace) or a namespace.
 	if r, _ := utf8.DecodeRune(data); !(r >= '0' && r <= '9' || r == '/' || isJSSpace(r)) {
-		_, err := sio.DecodePacket(append([]byte("3"), data...))
+		_, err := parser.DecodePacket(append([]byte("3"), data...))
 		var raws []json.RawMessage
 		naive := json.Unmarshal(data, &raws) == nil && data[0] == '['
 		if (err == nil) != naive {
 			t.Fatalf("ACK payload %q: DecodePacket %v; encoding/json valid array %v", data, err, naive)
 		}
 	}
-	var a sio.Args
+	var a parser.Args
 	err := a.Parse(data)
 	want, naive := naiveElements(data)
 	if (err == nil) != naive {

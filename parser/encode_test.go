@@ -1,4 +1,4 @@
-package sio_test
+package parser_test
 
 import (
 	"bytes"
@@ -11,12 +11,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sioloop/sioloop/sio"
+	"github.com/sioloop/sioloop/parser"
 )
 
 type encodeCase struct {
 	name  string
-	typ   sio.PacketType
+	typ   parser.Type
 	nsp   string
 	id    int64
 	event string
@@ -27,26 +27,26 @@ type encodeCase struct {
 
 // encodeSpecExamples are the spec's examples, in the encoding direction.
 var encodeSpecExamples = []encodeCase{
-	{"connect main", sio.PacketConnect, "/", -1, "", nil, "0", nil},
-	{"connect custom with sid", sio.PacketConnect, "/admin", -1, "", []any{json.RawMessage(`{"sid":"oSO0OpakMV_3jnilAAAA"}`)}, `0/admin,{"sid":"oSO0OpakMV_3jnilAAAA"}`, nil},
-	{"connect refused", sio.PacketConnectError, "/", -1, "", []any{map[string]any{"message": "Not authorized"}}, `4{"message":"Not authorized"}`, nil},
-	{"event main", sio.PacketEvent, "/", -1, "foo", nil, `2["foo"]`, nil},
-	{"event custom", sio.PacketEvent, "/admin", -1, "bar", nil, `2/admin,["bar"]`, nil},
-	{"binary event", sio.PacketEvent, "", -1, "baz", []any{[]byte{1, 2, 3, 4}}, `51-["baz",{"_placeholder":true,"num":0}]`, [][]byte{{1, 2, 3, 4}}},
-	{"binary event two attachments", sio.PacketEvent, "/admin", -1, "baz", []any{[]byte{1, 2}, []byte{3, 4}}, `52-/admin,["baz",{"_placeholder":true,"num":0},{"_placeholder":true,"num":1}]`, [][]byte{{1, 2}, {3, 4}}},
-	{"event with ack id", sio.PacketEvent, "/", 12, "foo", nil, `212["foo"]`, nil},
-	{"ack empty", sio.PacketAck, "/", 12, "", nil, `312[]`, nil},
-	{"ack custom", sio.PacketAck, "/admin", 13, "", []any{"bar"}, `3/admin,13["bar"]`, nil},
-	{"binary ack", sio.PacketAck, "/", 15, "", []any{"bar", []byte{1, 2, 3, 4}}, `61-15["bar",{"_placeholder":true,"num":0}]`, [][]byte{{1, 2, 3, 4}}},
-	{"disconnect main", sio.PacketDisconnect, "/", -1, "", nil, "1", nil},
-	{"disconnect custom", sio.PacketDisconnect, "/admin", -1, "", nil, "1/admin,", nil},
-	{"session emit", sio.PacketEvent, "/", -1, "hey", []any{"Jude"}, `2["hey","Jude"]`, nil},
-	{"session binary ack", sio.PacketAck, "/admin", 1, "", []any{[]byte{0xde, 0xad}}, `61-/admin,1[{"_placeholder":true,"num":0}]`, [][]byte{{0xde, 0xad}}},
-	{"ack id 0", sio.PacketAck, "/", 0, "", []any{nil}, `30[null]`, nil},
+	{"connect main", parser.Connect, "/", -1, "", nil, "0", nil},
+	{"connect custom with sid", parser.Connect, "/admin", -1, "", []any{json.RawMessage(`{"sid":"oSO0OpakMV_3jnilAAAA"}`)}, `0/admin,{"sid":"oSO0OpakMV_3jnilAAAA"}`, nil},
+	{"connect refused", parser.ConnectError, "/", -1, "", []any{map[string]any{"message": "Not authorized"}}, `4{"message":"Not authorized"}`, nil},
+	{"event main", parser.Event, "/", -1, "foo", nil, `2["foo"]`, nil},
+	{"event custom", parser.Event, "/admin", -1, "bar", nil, `2/admin,["bar"]`, nil},
+	{"binary event", parser.Event, "", -1, "baz", []any{[]byte{1, 2, 3, 4}}, `51-["baz",{"_placeholder":true,"num":0}]`, [][]byte{{1, 2, 3, 4}}},
+	{"binary event two attachments", parser.Event, "/admin", -1, "baz", []any{[]byte{1, 2}, []byte{3, 4}}, `52-/admin,["baz",{"_placeholder":true,"num":0},{"_placeholder":true,"num":1}]`, [][]byte{{1, 2}, {3, 4}}},
+	{"event with ack id", parser.Event, "/", 12, "foo", nil, `212["foo"]`, nil},
+	{"ack empty", parser.Ack, "/", 12, "", nil, `312[]`, nil},
+	{"ack custom", parser.Ack, "/admin", 13, "", []any{"bar"}, `3/admin,13["bar"]`, nil},
+	{"binary ack", parser.Ack, "/", 15, "", []any{"bar", []byte{1, 2, 3, 4}}, `61-15["bar",{"_placeholder":true,"num":0}]`, [][]byte{{1, 2, 3, 4}}},
+	{"disconnect main", parser.Disconnect, "/", -1, "", nil, "1", nil},
+	{"disconnect custom", parser.Disconnect, "/admin", -1, "", nil, "1/admin,", nil},
+	{"session emit", parser.Event, "/", -1, "hey", []any{"Jude"}, `2["hey","Jude"]`, nil},
+	{"session binary ack", parser.Ack, "/admin", 1, "", []any{[]byte{0xde, 0xad}}, `61-/admin,1[{"_placeholder":true,"num":0}]`, [][]byte{{0xde, 0xad}}},
+	{"ack id 0", parser.Ack, "/", 0, "", []any{nil}, `30[null]`, nil},
 }
 
 func TestEncodeSpecExamples(t *testing.T) {
-	var e sio.Encoder
+	var e parser.Encoder
 	for _, tc := range encodeSpecExamples {
 		t.Run(tc.name, func(t *testing.T) {
 			text, att, err := e.Encode(nil, tc.typ, tc.nsp, tc.id, tc.event, tc.args)
@@ -56,7 +56,7 @@ func TestEncodeSpecExamples(t *testing.T) {
 			if string(text) != tc.wire || !reflect.DeepEqual(att, tc.att) {
 				t.Fatalf("Encode = %q %v, want %q %v", text, att, tc.wire, tc.att)
 			}
-			if _, err := sio.DecodePacket(text); err != nil {
+			if _, err := parser.DecodePacket(text); err != nil {
 				t.Fatalf("DecodePacket(%q): %v", text, err)
 			}
 		})
@@ -64,22 +64,22 @@ func TestEncodeSpecExamples(t *testing.T) {
 }
 
 func TestEncodeAppendsToDst(t *testing.T) {
-	var e sio.Encoder
-	text, _, err := e.Encode([]byte("4"), sio.PacketEvent, "/", -1, "hey", []any{"Jude"})
+	var e parser.Encoder
+	text, _, err := e.Encode([]byte("4"), parser.Event, "/", -1, "hey", []any{"Jude"})
 	if err != nil || string(text) != `42["hey","Jude"]` {
 		t.Fatalf("Encode = %q, %v", text, err)
 	}
 }
 
 func TestEncodeAttachmentsAliasArgs(t *testing.T) {
-	var e sio.Encoder
+	var e parser.Encoder
 	buf := []byte{1, 2, 3}
-	_, att, err := e.Encode(nil, sio.PacketEvent, "/", -1, "f", []any{buf})
+	_, att, err := e.Encode(nil, parser.Event, "/", -1, "f", []any{buf})
 	if err != nil || len(att) != 1 || &att[0][0] != &buf[0] {
 		t.Fatalf("attachments %v, %v: not aliasing the argument", att, err)
 	}
 	// A later Encode does not touch the attachments returned before.
-	_, att2, _ := e.Encode(nil, sio.PacketEvent, "/", -1, "f", []any{[]byte{9}})
+	_, att2, _ := e.Encode(nil, parser.Event, "/", -1, "f", []any{[]byte{9}})
 	if att[0][0] != 1 || att2[0][0] != 9 {
 		t.Fatal("attachments shared between calls")
 	}
@@ -122,31 +122,31 @@ func TestEncodeRoundTrips(t *testing.T) {
 			func() []any { return []any{new(map[string]any), new([]string), new(time.Time)} }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			var e sio.Encoder
-			text, att, err := e.Encode(nil, sio.PacketEvent, "/room", 5, "ev", tc.args)
+			var e parser.Encoder
+			text, att, err := e.Encode(nil, parser.Event, "/room", 5, "ev", tc.args)
 			if err != nil {
 				t.Fatal(err)
 			}
-			pkt, err := sio.DecodePacket(text)
+			pkt, err := parser.DecodePacket(text)
 			if err != nil {
 				t.Fatalf("DecodePacket(%q): %v", text, err)
 			}
 			if string(pkt.Namespace) != "/room" || pkt.ID != 5 || pkt.Attachments != len(att) {
 				t.Fatalf("header of %q: %+v", text, pkt)
 			}
-			wantType := sio.PacketEvent
+			wantType := parser.Event
 			if len(att) > 0 {
-				wantType = sio.PacketBinaryEvent
+				wantType = parser.BinaryEvent
 			}
 			if pkt.Type != wantType {
 				t.Fatalf("type %v, want %v", pkt.Type, wantType)
 			}
-			var a sio.Args
+			var a parser.Args
 			if err := a.Parse(pkt.Data); err != nil {
 				t.Fatal(err)
 			}
 			a.SetAttachments(att)
-			if name, _ := sio.EventName(a.Shift()); string(name) != "ev" {
+			if name, _ := parser.EventName(a.Shift()); string(name) != "ev" {
 				t.Fatalf("event %q", name)
 			}
 			targets := tc.into()
@@ -280,8 +280,8 @@ func TestEncodeStructsLikeEncodingJSON(t *testing.T) {
 		A:        "a2",
 	}
 	for _, val := range []any{v, &v, []any{v}, map[string]fieldRules{"x": v}} {
-		var e sio.Encoder
-		text, att, err := e.Encode(nil, sio.PacketAck, "/", -1, "", []any{val})
+		var e parser.Encoder
+		text, att, err := e.Encode(nil, parser.Ack, "/", -1, "", []any{val})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -315,8 +315,8 @@ func TestEncodeStructWithBytes(t *testing.T) {
 	body, a, b, c := []byte("body"), []byte("a"), []byte("b"), []byte("c")
 	f := file{Name: "x", Body: body, Secret: []byte("no"), Custom: asJSON{B: []byte("no")},
 		Meta: map[string]any{"z": c, "a": []any{a}}, Chunks: [][]byte{b}, Pointer: &body}
-	var e sio.Encoder
-	text, att, err := e.Encode(nil, sio.PacketEvent, "/", -1, "upload", []any{f})
+	var e parser.Encoder
+	text, att, err := e.Encode(nil, parser.Event, "/", -1, "upload", []any{f})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -332,21 +332,21 @@ func TestEncodeStructWithBytes(t *testing.T) {
 }
 
 func TestEncodeConnectAndErrors(t *testing.T) {
-	var e sio.Encoder
+	var e parser.Encoder
 	for _, tc := range []struct {
-		typ  sio.PacketType
+		typ  parser.Type
 		args []any
 		want string
 	}{
-		{sio.PacketConnect, []any{nil}, "0"},
-		{sio.PacketConnect, []any{map[string]any{"sid": "x", "pid": "y"}}, `0{"pid":"y","sid":"x"}`},
-		{sio.PacketConnect, []any{struct {
+		{parser.Connect, []any{nil}, "0"},
+		{parser.Connect, []any{map[string]any{"sid": "x", "pid": "y"}}, `0{"pid":"y","sid":"x"}`},
+		{parser.Connect, []any{struct {
 			Sid string `json:"sid"`
 		}{"x"}}, `0{"sid":"x"}`},
-		{sio.PacketConnectError, []any{"plain"}, `4"plain"`},
-		{sio.PacketConnectError, []any{map[string]any{"message": "no", "data": map[string]any{"code": 4}}}, `4{"data":{"code":4},"message":"no"}`},
-		{sio.PacketConnect, []any{map[string]any{"bin": []byte("hi")}}, `0{"bin":"aGk="}`}, // base64 outside EVENT/ACK
-		{sio.PacketDisconnect, []any{"ignored"}, "1"},
+		{parser.ConnectError, []any{"plain"}, `4"plain"`},
+		{parser.ConnectError, []any{map[string]any{"message": "no", "data": map[string]any{"code": 4}}}, `4{"data":{"code":4},"message":"no"}`},
+		{parser.Connect, []any{map[string]any{"bin": []byte("hi")}}, `0{"bin":"aGk="}`}, // base64 outside EVENT/ACK
+		{parser.Disconnect, []any{"ignored"}, "1"},
 	} {
 		text, att, err := e.Encode(nil, tc.typ, "/", -1, "", tc.args)
 		if err != nil || string(text) != tc.want || att != nil {
@@ -366,33 +366,33 @@ func TestEncodeRefusesBadInput(t *testing.T) {
 	loop.Next = loop
 	for _, tc := range []struct {
 		name  string
-		typ   sio.PacketType
+		typ   parser.Type
 		nsp   string
 		id    int64
 		args  []any
 		match string
 	}{
-		{"namespace without slash", sio.PacketEvent, "admin", -1, nil, "namespace"},
-		{"namespace with comma", sio.PacketEvent, "/a,b", -1, nil, "namespace"},
-		{"negative id", sio.PacketEvent, "/", -2, nil, "ack id"},
-		{"binary type", sio.PacketBinaryEvent, "/", -1, nil, "packet type"},
-		{"unknown type", sio.PacketType(9), "/", -1, nil, "packet type"},
-		{"NaN", sio.PacketEvent, "/", -1, []any{math.NaN()}, "unsupported value"},
-		{"Inf in struct", sio.PacketEvent, "/", -1, []any{struct{ F float32 }{float32(math.Inf(1))}}, "unsupported value"},
-		{"cycle in []any", sio.PacketEvent, "/", -1, []any{cyc}, "too deep"},
-		{"pointer cycle", sio.PacketEvent, "/", -1, []any{loop}, "too deep"},
-		{"channel", sio.PacketEvent, "/", -1, []any{make(chan int)}, "unsupported type"},
-		{"channel in binary struct", sio.PacketAck, "/", -1, []any{struct {
+		{"namespace without slash", parser.Event, "admin", -1, nil, "namespace"},
+		{"namespace with comma", parser.Event, "/a,b", -1, nil, "namespace"},
+		{"negative id", parser.Event, "/", -2, nil, "ack id"},
+		{"binary type", parser.BinaryEvent, "/", -1, nil, "packet type"},
+		{"unknown type", parser.Type(9), "/", -1, nil, "packet type"},
+		{"NaN", parser.Event, "/", -1, []any{math.NaN()}, "unsupported value"},
+		{"Inf in struct", parser.Event, "/", -1, []any{struct{ F float32 }{float32(math.Inf(1))}}, "unsupported value"},
+		{"cycle in []any", parser.Event, "/", -1, []any{cyc}, "too deep"},
+		{"pointer cycle", parser.Event, "/", -1, []any{loop}, "too deep"},
+		{"channel", parser.Event, "/", -1, []any{make(chan int)}, "unsupported type"},
+		{"channel in binary struct", parser.Ack, "/", -1, []any{struct {
 			C chan int
 			B []byte
 		}{}}, "unsupported type"},
-		{"bad raw JSON", sio.PacketEvent, "/", -1, []any{json.RawMessage(`{"a":`)}, "invalid JSON"},
-		{"raw JSON with a record separator", sio.PacketEvent, "/", -1, []any{json.RawMessage("\"a\x1e\"")}, "invalid JSON"},
-		{"connect array", sio.PacketConnect, "/", -1, []any{[]any{1}}, "CONNECT payload"},
-		{"connect error number", sio.PacketConnectError, "/", -1, []any{1}, "CONNECT_ERROR payload"},
-		{"connect error missing", sio.PacketConnectError, "/", -1, nil, "CONNECT_ERROR payload"},
+		{"bad raw JSON", parser.Event, "/", -1, []any{json.RawMessage(`{"a":`)}, "invalid JSON"},
+		{"raw JSON with a record separator", parser.Event, "/", -1, []any{json.RawMessage("\"a\x1e\"")}, "invalid JSON"},
+		{"connect array", parser.Connect, "/", -1, []any{[]any{1}}, "CONNECT payload"},
+		{"connect error number", parser.ConnectError, "/", -1, []any{1}, "CONNECT_ERROR payload"},
+		{"connect error missing", parser.ConnectError, "/", -1, nil, "CONNECT_ERROR payload"},
 	} {
-		var e sio.Encoder
+		var e parser.Encoder
 		text, att, err := e.Encode([]byte("keep"), tc.typ, tc.nsp, tc.id, "ev", tc.args)
 		if err == nil || !strings.Contains(err.Error(), tc.match) {
 			t.Errorf("%s: Encode = %q, %v; want an error with %q", tc.name, text, err, tc.match)
@@ -401,7 +401,7 @@ func TestEncodeRefusesBadInput(t *testing.T) {
 			t.Errorf("%s: on error Encode returned %q %v", tc.name, text, att)
 		}
 		// The Encoder still works after an error.
-		if text, _, err := e.Encode(nil, sio.PacketEvent, "/", -1, "ok", nil); err != nil || string(text) != `2["ok"]` {
+		if text, _, err := e.Encode(nil, parser.Event, "/", -1, "ok", nil); err != nil || string(text) != `2["ok"]` {
 			t.Errorf("%s: next Encode = %q, %v", tc.name, text, err)
 		}
 	}
@@ -412,9 +412,9 @@ func TestEncodeStringsLikeEncodingJSON(t *testing.T) {
 		"", "plain", `quote " backslash \ slash /`, "\x00\x01\x1e\x1f\x7f", "\b\f\n\r\t",
 		"\u2028\u2029", "é€😀", "bad \xff utf8 \xc3", "<script>&amp;</script>", "\ud7ff\ue000\uffff",
 	}
-	var e sio.Encoder
+	var e parser.Encoder
 	for _, s := range strs {
-		text, _, err := e.Encode(nil, sio.PacketEvent, "/", -1, s, []any{s, map[string]any{s: s}})
+		text, _, err := e.Encode(nil, parser.Event, "/", -1, s, []any{s, map[string]any{s: s}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -434,8 +434,8 @@ func TestEncodeNumbersLikeEncodingJSON(t *testing.T) {
 		float32(0.1), float32(1e21), float32(1e-7), float32(3.4e38),
 		int8(-128), int16(-3), int32(1 << 30), int64(math.MaxInt64), uint(7), uint16(9), uint32(1 << 31), uint64(math.MaxUint64), uintptr(3),
 	}
-	var e sio.Encoder
-	text, _, err := e.Encode(nil, sio.PacketAck, "/", -1, "", nums)
+	var e parser.Encoder
+	text, _, err := e.Encode(nil, parser.Ack, "/", -1, "", nums)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -447,9 +447,9 @@ func TestEncodeNumbersLikeEncodingJSON(t *testing.T) {
 
 func TestEncodeSortsNestedMapKeys(t *testing.T) {
 	m := map[string]any{"b": map[string]any{"y": 1, "x": map[string]any{"q": 1, "p": 2}, "w": 3}, "a": 0, "c": map[string]any{}}
-	var e sio.Encoder
+	var e parser.Encoder
 	for range 5 { // map order varies from run to run
-		text, _, err := e.Encode(nil, sio.PacketAck, "/", -1, "", []any{m})
+		text, _, err := e.Encode(nil, parser.Ack, "/", -1, "", []any{m})
 		if err != nil || string(text) != `3[{"a":0,"b":{"w":3,"x":{"p":2,"q":1},"y":1},"c":{}}]` {
 			t.Fatalf("Encode = %s, %v", text, err)
 		}
@@ -457,14 +457,14 @@ func TestEncodeSortsNestedMapKeys(t *testing.T) {
 }
 
 func TestEncodeSmallEventDoesNotAllocate(t *testing.T) {
-	var e sio.Encoder
+	var e parser.Encoder
 	args := []any{"hello", 42, 1.5, true, nil, json.RawMessage(`{"a":1}`), []any{"x"}, map[string]any{"k": "v"}, []string{"s"}}
 	buf := make([]byte, 0, 256)
-	if _, _, err := e.Encode(buf, sio.PacketEvent, "/chat", 7, "chat", args); err != nil {
+	if _, _, err := e.Encode(buf, parser.Event, "/chat", 7, "chat", args); err != nil {
 		t.Fatal(err)
 	}
 	if n := testing.AllocsPerRun(100, func() {
-		_, _, _ = e.Encode(buf[:0], sio.PacketEvent, "/chat", 7, "chat", args)
+		_, _, _ = e.Encode(buf[:0], parser.Event, "/chat", 7, "chat", args)
 	}); n != 0 {
 		t.Fatalf("%v allocs", n)
 	}
@@ -486,8 +486,8 @@ func TestEncodeDecodesWithNode(t *testing.T) {
 	}
 	var texts []string
 	var payloads []string // what the payload must read as, in JSON
-	var e sio.Encoder
-	add := func(typ sio.PacketType, nsp string, id int64, event string, args []any, payload any) {
+	var e parser.Encoder
+	add := func(typ parser.Type, nsp string, id int64, event string, args []any, payload any) {
 		t.Helper()
 		text, _, err := e.Encode(nil, typ, nsp, id, event, args)
 		if err != nil {
@@ -498,19 +498,19 @@ func TestEncodeDecodesWithNode(t *testing.T) {
 		payloads = append(payloads, string(want))
 	}
 	for _, s := range strs {
-		add(sio.PacketEvent, "/", -1, s, []any{s, map[string]any{s: s}}, []any{s, s, map[string]any{s: s}})
+		add(parser.Event, "/", -1, s, []any{s, map[string]any{s: s}}, []any{s, s, map[string]any{s: s}})
 	}
 	for _, f := range []float64{0, 1e-7, 1e21, 123.456, -1e300, 5e-324} {
-		add(sio.PacketAck, "/a", 3, "", []any{f, rec{S: "x", F: f}}, []any{f, map[string]any{"s": "x", "f": f}})
+		add(parser.Ack, "/a", 3, "", []any{f, rec{S: "x", F: f}}, []any{f, map[string]any{"s": "x", "f": f}})
 	}
-	add(sio.PacketConnect, "/admin", -1, "", []any{json.RawMessage(`{ "sid" : "x" }`)}, map[string]any{"sid": "x"})
-	add(sio.PacketConnectError, "/", -1, "", []any{map[string]any{"message": "no", "data": nil}}, map[string]any{"message": "no", "data": nil})
-	add(sio.PacketEvent, "/n", 9, "ev", []any{rec{S: "bin", B: []byte{1}}}, []any{"ev", map[string]any{"s": "bin", "f": 0,
+	add(parser.Connect, "/admin", -1, "", []any{json.RawMessage(`{ "sid" : "x" }`)}, map[string]any{"sid": "x"})
+	add(parser.ConnectError, "/", -1, "", []any{map[string]any{"message": "no", "data": nil}}, map[string]any{"message": "no", "data": nil})
+	add(parser.Event, "/n", 9, "ev", []any{rec{S: "bin", B: []byte{1}}}, []any{"ev", map[string]any{"s": "bin", "f": 0,
 		"b": map[string]any{"_placeholder": true, "num": 0}}})
 
 	results := nodeDecode(t, texts)
 	for k, r := range results {
-		pkt, _ := sio.DecodePacket([]byte(texts[k]))
+		pkt, _ := parser.DecodePacket([]byte(texts[k]))
 		if !r.OK || r.Type != int(pkt.Type) || r.Nsp != string(pkt.Namespace) || r.Att != pkt.Attachments {
 			t.Errorf("%q: node %+v", texts[k], r)
 			continue
@@ -522,8 +522,8 @@ func TestEncodeDecodesWithNode(t *testing.T) {
 }
 
 func ExampleEncoder() {
-	var e sio.Encoder
-	text, att, err := e.Encode(nil, sio.PacketEvent, "/admin", 3, "upload", []any{"a.bin", []byte{1, 2}})
+	var e parser.Encoder
+	text, att, err := e.Encode(nil, parser.Event, "/admin", 3, "upload", []any{"a.bin", []byte{1, 2}})
 	if err != nil {
 		panic(err)
 	}
@@ -532,8 +532,8 @@ func ExampleEncoder() {
 }
 
 func TestEncodeErrorsWrap(t *testing.T) {
-	var e sio.Encoder
-	_, _, err := e.Encode(nil, sio.PacketEvent, "/", -1, "x", []any{badMarshaler{}})
+	var e parser.Encoder
+	_, _, err := e.Encode(nil, parser.Event, "/", -1, "x", []any{badMarshaler{}})
 	if !errors.Is(err, errBadMarshal) {
 		t.Fatalf("err %v does not wrap the MarshalJSON error", err)
 	}

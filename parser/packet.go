@@ -1,4 +1,4 @@
-package sio
+package parser
 
 import (
 	"bytes"
@@ -15,7 +15,7 @@ import (
 // server closes the connection with "parse error" on such a packet; a
 // server receiving ErrInvalidPacket should do the same. The errors returned
 // by DecodePacket and Args wrap it, so test with errors.Is.
-var ErrInvalidPacket = errors.New("sio: invalid packet")
+var ErrInvalidPacket = errors.New("parser: invalid packet")
 
 // The detailed decode errors. They are built once so that DecodePacket does
 // not allocate; each wraps ErrInvalidPacket.
@@ -32,43 +32,43 @@ var (
 // Node server uses, refusing more with "too many attachments".
 const maxAttachments = 10
 
-// PacketType is the Socket.IO packet type; its wire form is the ASCII digit.
-type PacketType byte
+// Type is the Socket.IO packet type; its wire form is the ASCII digit.
+type Type byte
 
 // The packet types of the spec's table, in wire order: the wire form of each
 // is '0' + its value.
 const (
-	PacketConnect PacketType = iota
-	PacketDisconnect
-	PacketEvent
-	PacketAck
-	PacketConnectError
-	PacketBinaryEvent
-	PacketBinaryAck
+	Connect Type = iota
+	Disconnect
+	Event
+	Ack
+	ConnectError
+	BinaryEvent
+	BinaryAck
 )
 
 var packetTypeNames = [...]string{
-	PacketConnect:      "CONNECT",
-	PacketDisconnect:   "DISCONNECT",
-	PacketEvent:        "EVENT",
-	PacketAck:          "ACK",
-	PacketConnectError: "CONNECT_ERROR",
-	PacketBinaryEvent:  "BINARY_EVENT",
-	PacketBinaryAck:    "BINARY_ACK",
+	Connect:      "CONNECT",
+	Disconnect:   "DISCONNECT",
+	Event:        "EVENT",
+	Ack:          "ACK",
+	ConnectError: "CONNECT_ERROR",
+	BinaryEvent:  "BINARY_EVENT",
+	BinaryAck:    "BINARY_ACK",
 }
 
 // String returns the name socket.io-parser gives t ("CONNECT", "EVENT", …),
-// or "PacketType(n)" for a value outside the protocol. Safe from any
+// or "Type(n)" for a value outside the protocol. Safe from any
 // goroutine.
-func (t PacketType) String() string {
+func (t Type) String() string {
 	if int(t) < len(packetTypeNames) {
 		return packetTypeNames[t]
 	}
-	return "PacketType(" + strconv.Itoa(int(t)) + ")"
+	return "Type(" + strconv.Itoa(int(t)) + ")"
 }
 
 // binary reports whether t is BINARY_EVENT or BINARY_ACK.
-func (t PacketType) binary() bool { return t == PacketBinaryEvent || t == PacketBinaryAck }
+func (t Type) binary() bool { return t == BinaryEvent || t == BinaryAck }
 
 // rootNamespace is Packet.Namespace when the packet names none. It is shared:
 // never write to it (its capacity is clipped, so appending copies).
@@ -81,7 +81,7 @@ var rootNamespace = []byte("/")[:1:1]
 // A BINARY_EVENT or BINARY_ACK keeps its type here; its Attachments binary
 // messages follow it on the Engine.IO session.
 type Packet struct {
-	Type      PacketType
+	Type      Type
 	Namespace []byte
 	// ID is the ack id; -1 when the packet asks for no ack.
 	ID int64
@@ -136,7 +136,7 @@ func decodePacket(p []byte) (Packet, error) {
 	i := 0
 	if len(p) > 0 {
 		if c := p[0]; c >= '0' && c <= '6' {
-			pkt.Type = PacketType(c - '0')
+			pkt.Type = Type(c - '0')
 			i = 1
 		} else if i = jsSpaceLen(p); i == 0 { // Number(" ") is 0: CONNECT
 			return Packet{}, errPacketType
@@ -202,7 +202,7 @@ func decodePacket(p []byte) (Packet, error) {
 // (trailing whitespace allowed, as JSON.parse allows it) of the kind typ
 // needs, per socket.io-parser's Decoder.isPayloadValid. It returns data
 // without the trailing whitespace.
-func validPayload(typ PacketType, data []byte) ([]byte, bool) {
+func validPayload(typ Type, data []byte) ([]byte, bool) {
 	// No leading whitespace: the ack id run swallowed it.
 	end := scanValue(data, 0)
 	if end < 0 || skipSpace(data, end) != len(data) {
@@ -210,13 +210,13 @@ func validPayload(typ PacketType, data []byte) ([]byte, bool) {
 	}
 	data = data[:end:end]
 	switch typ {
-	case PacketConnect:
+	case Connect:
 		return data, data[0] == '{'
-	case PacketConnectError:
+	case ConnectError:
 		return data, data[0] == '{' || data[0] == '"'
-	case PacketAck, PacketBinaryAck:
+	case Ack, BinaryAck:
 		return data, data[0] == '['
-	case PacketEvent, PacketBinaryEvent:
+	case Event, BinaryEvent:
 		if data[0] != '[' {
 			return nil, false
 		}

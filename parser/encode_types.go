@@ -1,4 +1,4 @@
-package sio
+package parser
 
 import (
 	"cmp"

@@ -1,4 +1,4 @@
-package sio
+package parser
 
 import (
 	"bytes"
@@ -178,7 +178,7 @@ func (a *Args) Attachments() [][]byte { return a.att }
 func (a *Args) Decode(i int, v any) error {
 	raw := a.Raw(i)
 	if raw == nil {
-		return fmt.Errorf("sio: decode argument %d: out of range (%d arguments)", i, a.Len())
+		return fmt.Errorf("parser: decode argument %d: out of range (%d arguments)", i, a.Len())
 	}
 	switch p := v.(type) {
 	case *any:
@@ -215,7 +215,7 @@ func (a *Args) Decode(i int, v any) error {
 		}
 		if found {
 			if err := json.Unmarshal(rewritten, v); err != nil {
-				return fmt.Errorf("sio: decode argument %d: %w", i, err)
+				return fmt.Errorf("parser: decode argument %d: %w", i, err)
 			}
 			var f markerFixer
 			f.fix(reflect.ValueOf(v), 0)
@@ -223,7 +223,7 @@ func (a *Args) Decode(i int, v any) error {
 		}
 	}
 	if err := json.Unmarshal(raw, v); err != nil {
-		return fmt.Errorf("sio: decode argument %d: %w", i, err)
+		return fmt.Errorf("parser: decode argument %d: %w", i, err)
 	}
 	return nil
 }
@@ -249,11 +249,11 @@ func (a *Args) Bind(vs ...any) error {
 func (a *Args) Value(i int) (any, error) {
 	raw := a.Raw(i)
 	if raw == nil {
-		return nil, fmt.Errorf("sio: decode argument %d: out of range (%d arguments)", i, a.Len())
+		return nil, fmt.Errorf("parser: decode argument %d: out of range (%d arguments)", i, a.Len())
 	}
 	v, _, err := a.decodeAny(raw, 0)
 	if err != nil {
-		return nil, fmt.Errorf("sio: decode argument %d: %w", i, err)
+		return nil, fmt.Errorf("parser: decode argument %d: %w", i, err)
 	}
 	return v, nil
 }
@@ -350,4 +350,35 @@ func appendJSNumber(dst []byte, f float64) []byte {
 		return append(dst, "-Infinity"...)
 	}
 	return appendFloat(dst, f, 64)
+}
+
+// Spread returns the arguments as values to pass to Emit or Ack again
+// unchanged: raw JSON, with binary attachments as []byte wherever they
+// were. The slice and the values alias a's memory and are reused by the
+// next Spread: use them before that, on the loop (Clone a to keep them).
+func (a *Args) Spread() []any {
+	out := a.spread[:0]
+	for i := range a.Len() {
+		raw := a.Raw(i)
+		switch {
+		case a.hasPlaceholder(raw):
+			v, err := a.Value(i)
+			if err == nil {
+				out = append(out, v)
+				continue
+			}
+			out = append(out, json.RawMessage(raw))
+		case i < len(a.raws):
+			a.raws[i] = raw
+			out = append(out, &a.raws[i])
+		default:
+			out = append(out, json.RawMessage(raw))
+		}
+	}
+	a.spread = out
+	return out
+}
+
+func (a *Args) hasPlaceholder(raw []byte) bool {
+	return len(a.Attachments()) > 0 && bytes.Contains(raw, []byte(`"_placeholder"`))
 }
