@@ -6,7 +6,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sioloop/sioloop"
 	"github.com/sioloop/sioloop/eio"
+	"github.com/sioloop/sioloop/internal/testserver"
 	"github.com/sioloop/sioloop/sio"
 )
 
@@ -14,9 +16,10 @@ import (
 // sioloop on a free loopback port.
 func startSIO(t *testing.T) string {
 	t.Helper()
-	io := sio.NewServer(&sio.Options{
+	io := sioloop.NewServer(&sio.Options{
 		Engine:         eio.Options{PingInterval: time.Second, PingTimeout: 2 * time.Second, MaxHTTPBufferSize: 1e6},
 		ConnectTimeout: time.Second,
+		CORS:           &eio.CORSOptions{Origin: []string{"*"}},
 	})
 	echo := func(s *sio.Socket) {
 		s.On("echo", func(s *sio.Socket, ev *sio.Event) { _ = ev.Ack(ev.Spread()...) })
@@ -141,7 +144,7 @@ func startSIO(t *testing.T) string {
 		echo(s)
 	})
 
-	return serveEngine(t, "/socket.io/", io.Engine())
+	return "http://" + testserver.Start(t, io)
 }
 
 // TestSocketIOClient drives the official socket.io-client 4.8 (Node)

@@ -3,6 +3,8 @@ package loop
 import (
 	"strconv"
 	"strings"
+
+	"github.com/sioloop/sioloop/eio"
 )
 
 // CORS as the Node `cors` package (v2.8, which engine.io 6.6 mounts for
@@ -24,62 +26,9 @@ import (
 // Access-Control-Request-Method): it answers optionsSuccessStatus (204)
 // with "Content-Length: 0" and ends the request.
 
-// CORSOptions configures the CORS headers, like the Node cors package's
-// options that engine.io takes as `cors`. Its zero value means CORS is
-// off: no headers, and OPTIONS requests are handled as any other, like
-// engine.io without the cors option. Any field set turns it on.
-type CORSOptions struct {
-	// Origin lists the allowed origins. Empty means "*" (cors' default)
-	// when another field is set, and CORS off otherwise. ["*"] sends
-	// "Access-Control-Allow-Origin: *". One other entry is cors' string
-	// form: it is sent as is, whatever the request's Origin. Two or more
-	// entries are cors' array form: the request's Origin is sent back
-	// when it equals one of them (exactly, case-sensitively), and nothing
-	// otherwise; "*" among them matches only the literal "*". A single ""
-	// turns CORS off, as cors' falsy origin. Ignored when OriginFunc or
-	// ReflectOrigin is set.
-	Origin []string
-
-	// OriginFunc, when set, decides per request like cors' origin
-	// function: allowed reflects the request's Origin ("" when it has
-	// none); refused sends no CORS header and lets the request, even an
-	// OPTIONS one, go on as if CORS were off. It runs on the loop and
-	// must not block; calling it allocates the origin string. It takes
-	// precedence over ReflectOrigin and Origin.
-	OriginFunc func(origin string) (allowed bool)
-
-	// ReflectOrigin is cors' `origin: true`: the request's Origin is sent
-	// back whatever it is. It takes precedence over Origin.
-	ReflectOrigin bool
-
-	// Methods is sent in Access-Control-Allow-Methods on preflights. Nil
-	// means "GET,HEAD,PUT,PATCH,POST,DELETE" (cors' default); an empty
-	// non-nil slice sends no such header, like cors' `methods: []`.
-	Methods []string
-
-	// AllowedHeaders is sent in Access-Control-Allow-Headers on
-	// preflights. Nil means the request's Access-Control-Request-Headers
-	// is reflected, with "Vary: Access-Control-Request-Headers" (cors'
-	// default); an empty non-nil slice sends neither, like cors' `[]`.
-	AllowedHeaders []string
-
-	// ExposedHeaders is sent in Access-Control-Expose-Headers. Empty
-	// means not sent.
-	ExposedHeaders []string
-
-	// Credentials sends "Access-Control-Allow-Credentials: true".
-	Credentials bool
-
-	// MaxAge is sent in seconds in Access-Control-Max-Age on preflights.
-	// Zero or negative means not sent (browsers then cache 5s); cors
-	// would send an explicit `maxAge: 0` as "0", which has no equivalent
-	// here.
-	MaxAge int
-
-	// OptionsSuccessStatus is the status of a preflight answer. Zero
-	// means 204 (cors' default).
-	OptionsSuccessStatus int
-}
+// CORSOptions configures the CORS headers (see eio.CORSOptions, where
+// the type lives so that sio.Options can carry it as Node's `cors`).
+type CORSOptions = eio.CORSOptions
 
 // corsOriginMode is how a corsPolicy picks Access-Control-Allow-Origin.
 type corsOriginMode uint8
@@ -126,7 +75,7 @@ type corsPolicy struct {
 // header field value (it holds CR, LF or another control byte) is not
 // sent: Node's setHeader would throw on it.
 func compileCORS(o *CORSOptions) *corsPolicy {
-	if o == nil || o.isZero() {
+	if o == nil || corsIsZero(o) {
 		return nil
 	}
 	c := &corsPolicy{optionsStatus: 204}
@@ -170,7 +119,7 @@ func compileCORS(o *CORSOptions) *corsPolicy {
 	return c
 }
 
-func (o *CORSOptions) isZero() bool {
+func corsIsZero(o *CORSOptions) bool {
 	return len(o.Origin) == 0 && o.OriginFunc == nil && !o.ReflectOrigin &&
 		o.Methods == nil && o.AllowedHeaders == nil && o.ExposedHeaders == nil &&
 		!o.Credentials && o.MaxAge == 0 && o.OptionsSuccessStatus == 0

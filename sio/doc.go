@@ -2,7 +2,7 @@
 // acks both ways, binary attachments, rooms and broadcasts, middlewares.
 // Its API follows the official Node.js server (socket.io 4.8) in Go form:
 //
-//	io := sio.NewServer(nil)
+//	io := sio.NewServer(&sio.Options{CORS: &eio.CORSOptions{Origin: []string{"*"}}})
 //	io.OnConnection(func(s *sio.Socket) {
 //		s.Join("lobby")
 //		s.On("chat", func(s *sio.Socket, ev *sio.Event) {
@@ -11,9 +11,10 @@
 //			_ = ev.Ack("delivered")
 //		})
 //	})
-//	srv := loop.New(nil)
-//	srv.Handle("/socket.io/", io.Engine(), &loop.CORSOptions{Origin: []string{"*"}})
-//	log.Fatal(srv.ListenAndServe("127.0.0.1:3000"))
+//
+// Package sioloop (the module's root) serves it in one call
+// (sioloop.NewServer(opts), then ListenAndServe); package loop serves
+// Engine() on a path of its own (loop.Server.Handle with Path and CORS).
 //
 // Ownership: every socket belongs to the event loop that owns its
 // Engine.IO session, for its whole life. Its handlers (connection,

@@ -1,6 +1,7 @@
 package sio
 
 import (
+	"strings"
 	"time"
 
 	"github.com/sioloop/sioloop/eio"
@@ -19,7 +20,22 @@ type Options struct {
 	// Adapter makes each namespace's adapter. Nil means the in-memory
 	// adapter (single node, a room index per loop).
 	Adapter func(nsp *Namespace) Adapter
+
+	// Serving: where and how a host (package sioloop, or loop.Server.Handle
+	// given Path and CORS) serves the server, as `path` and `cors` in the
+	// options of Node's `new Server(opts)`.
+
+	// Path is the URL path the server answers under. Zero means
+	// "/socket.io/"; a trailing slash is added, as socket.io's
+	// addTrailingSlash does by default.
+	Path string
+	// CORS sets the CORS headers of the server's answers. Nil means none,
+	// as socket.io without the cors option.
+	CORS *eio.CORSOptions
 }
+
+// DefaultPath is the path Options.Path defaults to.
+const DefaultPath = "/socket.io/"
 
 func (o *Options) withDefaults() Options {
 	c := *o
@@ -28,6 +44,11 @@ func (o *Options) withDefaults() Options {
 	}
 	if c.Adapter == nil {
 		c.Adapter = newMemoryAdapter
+	}
+	if c.Path == "" {
+		c.Path = DefaultPath
+	} else if !strings.HasSuffix(c.Path, "/") {
+		c.Path += "/"
 	}
 	return c
 }

@@ -11,12 +11,13 @@ import (
 )
 
 // Server is a Socket.IO server: its namespaces, and the Engine.IO server
-// that carries them. Serve it by handing Engine() to a loop.Server:
+// that carries them. sioloop.NewServer makes one and serves it; by hand,
+// hand Engine() to a loop.Server:
 //
 //	io := sio.NewServer(nil)
 //	io.OnConnection(func(s *sio.Socket) { ... })
 //	srv := loop.New(nil)
-//	srv.Handle("/socket.io/", io.Engine(), nil)
+//	srv.Handle(io.Path(), io.Engine(), io.CORS())
 //	srv.ListenAndServe("127.0.0.1:3000")
 type Server struct {
 	opts   Options
@@ -55,6 +56,12 @@ func NewServer(opts *Options) *Server {
 
 // Engine returns the Engine.IO server to serve (loop.Server.Handle).
 func (srv *Server) Engine() *eio.Server { return srv.engine }
+
+// Path returns the URL path the server answers under (Options.Path).
+func (srv *Server) Path() string { return srv.opts.Path }
+
+// CORS returns the CORS settings of the server (Options.CORS, maybe nil).
+func (srv *Server) CORS() *eio.CORSOptions { return srv.opts.CORS }
 
 // Of returns the namespace name, creating it if needed ("/chat"; a name
 // without a leading slash gets one). Safe from any goroutine.

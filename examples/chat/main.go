@@ -37,6 +37,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/sioloop/sioloop"
+	"github.com/sioloop/sioloop/eio"
 	"github.com/sioloop/sioloop/internal/demo"
 	"github.com/sioloop/sioloop/loop"
 	"github.com/sioloop/sioloop/sio"
@@ -85,7 +87,7 @@ func findBundle() (string, error) {
 
 // newServer returns the chat server, not yet listening, serving the page,
 // the client bundle read from bundlePath, and Socket.IO on /socket.io/.
-func newServer(bundlePath string) (*loop.Server, error) {
+func newServer(bundlePath string) (*sioloop.Server, error) {
 	bundle, err := os.ReadFile(bundlePath)
 	if err != nil {
 		return nil, fmt.Errorf("read the socket.io-client bundle: %w", err)
@@ -107,12 +109,10 @@ func newServer(bundlePath string) (*loop.Server, error) {
 		_, _ = w.Write(bundle)
 	})
 
-	c := &chat{io: sio.NewServer(nil), rooms: map[string][]*sio.Socket{}}
+	io := sioloop.Attach(loop.New(&loop.Options{Handler: mux}), &sio.Options{CORS: &eio.CORSOptions{Origin: []string{"*"}}})
+	c := &chat{io: io.Server, rooms: map[string][]*sio.Socket{}}
 	c.io.OnConnection(c.connected)
-
-	srv := loop.New(&loop.Options{Handler: mux})
-	srv.Handle("/socket.io/", c.io.Engine(), &loop.CORSOptions{Origin: []string{"*"}})
-	return srv, nil
+	return io, nil
 }
 
 // chat is the rooms' state. Handlers of different sockets may run on

@@ -8,6 +8,7 @@ package main
 import (
 	"time"
 
+	"github.com/sioloop/sioloop"
 	"github.com/sioloop/sioloop/eio"
 	"github.com/sioloop/sioloop/internal/demo"
 	"github.com/sioloop/sioloop/loop"
@@ -25,7 +26,10 @@ func main() {
 		s.OnMessage(func(s *eio.Session, data []byte, binary bool) { s.Send(data, binary) })
 	})
 
-	io := sio.NewServer(&sio.Options{Engine: heartbeat, ConnectTimeout: time.Second})
+	srv := loop.New(nil)
+	cors := &eio.CORSOptions{Origin: []string{"*"}}
+	srv.Handle("/engine.io/", engine, cors)
+	io := sioloop.Attach(srv, &sio.Options{Engine: heartbeat, ConnectTimeout: time.Second, CORS: cors})
 	io.OnConnection(func(s *sio.Socket) {
 		_ = s.Emit("auth", s.Handshake().Auth)
 		s.On("message", func(s *sio.Socket, ev *sio.Event) { _ = s.Emit("message-back", ev.Spread()...) })
@@ -33,9 +37,5 @@ func main() {
 	})
 	io.Of("/custom").OnConnection(func(s *sio.Socket) { _ = s.Emit("auth", s.Handshake().Auth) })
 
-	srv := loop.New(nil)
-	cors := &loop.CORSOptions{Origin: []string{"*"}}
-	srv.Handle("/engine.io/", engine, cors)
-	srv.Handle("/socket.io/", io.Engine(), cors)
 	demo.Run(srv, "conformance server", "Engine.IO on /engine.io/, Socket.IO on /socket.io/")
 }

@@ -11,9 +11,16 @@ import (
 	"os/signal"
 	"syscall"
 	"time"
-
-	"github.com/sioloop/sioloop/loop"
 )
+
+// Server is what Run (and the tests' testserver.Start) serves: a
+// loop.Server or a sioloop.Server.
+type Server interface {
+	ListenAndServe(addr string) error
+	Ready() <-chan struct{}
+	Addr() *net.TCPAddr
+	Shutdown(ctx context.Context) error
+}
 
 // Addr returns HOST:PORT from the environment (default 127.0.0.1:3000).
 func Addr() string {
@@ -30,7 +37,7 @@ func Addr() string {
 // Run serves srv on Addr until SIGINT or SIGTERM; its first log line is
 // "<name> listening on http://<addr> (<what>)". It exits the process on a
 // serve error.
-func Run(srv *loop.Server, name, what string) {
+func Run(srv Server, name, what string) {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	go func() {

@@ -1,6 +1,6 @@
-// Package testserver starts a loop.Server for a test: on a free loopback
-// port, ready before it returns, shut down (and checked) when the test
-// ends. One helper for every package's tests.
+// Package testserver starts a server (a loop.Server or a sioloop.Server)
+// for a test: on a free loopback port, ready before it returns, shut down
+// (and checked) when the test ends. One helper for every package's tests.
 package testserver
 
 import (
@@ -8,12 +8,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sioloop/sioloop/loop"
+	"github.com/sioloop/sioloop/internal/demo"
 )
 
 // Start serves srv on 127.0.0.1 and an ephemeral port and returns its
 // "host:port".
-func Start(t testing.TB, srv *loop.Server) string {
+func Start(t testing.TB, srv demo.Server) string {
 	t.Helper()
 	served := make(chan error, 1)
 	go func() { served <- srv.ListenAndServe("127.0.0.1:0") }()

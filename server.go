@@ -1,0 +1,56 @@
+package sioloop
+
+import (
+	"context"
+	"net"
+
+	"github.com/sioloop/sioloop/loop"
+	"github.com/sioloop/sioloop/sio"
+)
+
+// Server is a Socket.IO server and the gnet engine that serves it. Every
+// method of sio.Server is promoted (On, Of, To, Emit, Use, …); Server adds
+// the serving: ListenAndServe, Shutdown.
+type Server struct {
+	*sio.Server
+	engine *loop.Server
+}
+
+// NewServer returns a Socket.IO server with opts (nil means the official
+// defaults), served on its own gnet engine with loop's default options,
+// like Node's `new Server(opts)`. ListenAndServe serves it.
+func NewServer(opts *sio.Options) *Server { return Attach(loop.New(nil), opts) }
+
+// Attach returns a Socket.IO server with opts (nil means the official
+// defaults) served by engine on opts.Path, with opts.CORS, like Node's
+// `new Server(httpServer, opts)`: engine carries the gnet options (event
+// loops, limits, the handler of other paths) and may serve other
+// Engine.IO servers on other paths. Call it before engine serves.
+func Attach(engine *loop.Server, opts *sio.Options) *Server {
+	io := sio.NewServer(opts)
+	engine.Handle(io.Path(), io.Engine(), io.CORS())
+	return &Server{Server: io, engine: engine}
+}
+
+// ListenAndServe listens on the TCP address addr ("host:port"; port 0
+// picks one, see Addr) and serves until Shutdown, like Node's
+// `io.listen(port)`. It blocks.
+func (srv *Server) ListenAndServe(addr string) error { return srv.engine.ListenAndServe(addr) }
+
+// Ready is closed once the server accepts connections.
+func (srv *Server) Ready() <-chan struct{} { return srv.engine.Ready() }
+
+// Addr returns the address the server listens on, once Ready.
+func (srv *Server) Addr() *net.TCPAddr { return srv.engine.Addr() }
+
+// Shutdown disconnects every socket with reason "server shutting down",
+// as Node's `io.close()`, then stops the engine: the listener and every
+// connection close. It is safe to call before the server serves.
+func (srv *Server) Shutdown(ctx context.Context) error {
+	select {
+	case <-srv.engine.Ready():
+		srv.Server.Close()
+	default:
+	}
+	return srv.engine.Shutdown(ctx)
+}
