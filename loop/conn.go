@@ -40,6 +40,9 @@ type httpState struct {
 	route     *route
 	sid       eio.SID // the pending request's session, for opPollClosed
 	headers   []byte  // extra response header lines (CORS) of the pending request
+	// fallback is the request the fallback handler is serving, if any
+	// (fallback.go).
+	fallback *fallback
 }
 
 // wsState is the WebSocket side of a conn.
@@ -119,6 +122,9 @@ func (cn *conn) onClose(err error) {
 	if cn.out != nil {
 		bytebufferpool.Put(cn.out)
 		cn.out = nil
+	}
+	if cn.http != nil {
+		cn.http.endFallback()
 	}
 	if hs := cn.http; hs != nil && hs.pending && hs.route != nil && hs.sid != (eio.SID{}) {
 		owner := cn.sh.srv.shardByIndex(eio.ShardOf(hs.sid[:]))

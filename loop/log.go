@@ -5,19 +5,19 @@ import (
 	"log/slog"
 )
 
-// gnetLogger routes gnet's warnings and errors to slog's default logger
-// and drops its informational chatter, so a server's first log line is
-// the application's own.
-type gnetLogger struct{}
+// gnetLogger routes gnet's warnings and errors to the server's logger and
+// drops its informational chatter, so a server's first log line is the
+// application's own.
+type gnetLogger struct{ log *slog.Logger }
 
 func (gnetLogger) Debugf(string, ...any) {}
 func (gnetLogger) Infof(string, ...any)  {}
-func (gnetLogger) Warnf(format string, args ...any) {
-	slog.Warn("gnet: " + fmt.Sprintf(format, args...))
+func (l gnetLogger) Warnf(format string, args ...any) {
+	l.log.Warn("gnet: " + fmt.Sprintf(format, args...))
 }
-func (gnetLogger) Errorf(format string, args ...any) {
-	slog.Error("gnet: " + fmt.Sprintf(format, args...))
+func (l gnetLogger) Errorf(format string, args ...any) {
+	l.log.Error("gnet: " + fmt.Sprintf(format, args...))
 }
-func (gnetLogger) Fatalf(format string, args ...any) {
-	slog.Error("gnet: " + fmt.Sprintf(format, args...))
+func (l gnetLogger) Fatalf(format string, args ...any) {
+	l.log.Error("gnet: " + fmt.Sprintf(format, args...))
 }

@@ -1,6 +1,9 @@
 package loop
 
-import "strconv"
+import (
+	"net/http"
+	"strconv"
+)
 
 // appendResponseHead appends a response head to dst: the status line,
 // "Content-Type" when contentType is not empty, the header lines already
@@ -32,33 +35,23 @@ func appendResponseHead(dst []byte, status int, contentType string, contentLengt
 }
 
 // statusText returns the reason phrase the server sends with code, as
-// Node's http.STATUS_CODES; "unknown" for codes the server never sends.
+// Node's http.STATUS_CODES: Go's where they agree, Node's five where they
+// differ, "unknown" (Node's word) for codes neither knows.
 func statusText(code int) string {
 	switch code {
-	case 101:
-		return "Switching Protocols"
-	case 200:
-		return "OK"
-	case 204:
-		return "No Content"
-	case 400:
-		return "Bad Request"
-	case 403:
-		return "Forbidden"
-	case 404:
-		return "Not Found"
-	case 405:
-		return "Method Not Allowed"
 	case 413:
 		return "Payload Too Large"
-	case 431:
-		return "Request Header Fields Too Large"
-	case 500:
-		return "Internal Server Error"
-	case 501:
-		return "Not Implemented"
-	case 503:
-		return "Service Unavailable"
+	case 414:
+		return "URI Too Long"
+	case 416:
+		return "Range Not Satisfiable"
+	case 418:
+		return "I'm a Teapot"
+	case 509:
+		return "Bandwidth Limit Exceeded"
+	}
+	if t := http.StatusText(code); t != "" {
+		return t
 	}
 	return "unknown"
 }

@@ -3,6 +3,7 @@ package loop
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"runtime"
@@ -22,9 +23,10 @@ type Options struct {
 	// NumLoops is the number of event loops. Zero means one per CPU
 	// (runtime.GOMAXPROCS), at most eio.MaxShards.
 	NumLoops int
-	// Handler answers requests for paths no Engine.IO route matches. It
-	// runs on the loop and must not block. Nil answers 404, as the
-	// official standalone server does.
+	// Handler answers requests for paths no Engine.IO route matches, each
+	// on a goroutine of its own (never on the loop), its response streamed
+	// (fallback.go says how). It cannot hijack the connection. Nil
+	// answers 404, as the official standalone server does.
 	Handler http.Handler
 	// MaxHeaderBytes bounds the request line and headers; larger requests
 	// are answered 431. Zero means 16 KiB, Node's default.
@@ -42,6 +44,13 @@ type Options struct {
 	// needs some files of its own): gnet's acceptor stops the whole server
 	// on EMFILE, so the server must never let accept run out of files.
 	MaxConns int
+
+	// Logger receives the server's logs: errors (gnet's, a panicking
+	// handler) at Error, dropped slow readers and refused connections at
+	// Warn, nothing per request or packet above Debug. Nil means
+	// slog.Default(), so a server logs where the rest of the program
+	// does unless told otherwise.
+	Logger *slog.Logger
 }
 
 func (o *Options) withDefaults() Options {
@@ -60,6 +69,9 @@ func (o *Options) withDefaults() Options {
 	}
 	if c.MaxOutboundBytes <= 0 {
 		c.MaxOutboundBytes = 4 << 20
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
 	}
 	if c.MaxConns <= 0 {
 		var lim unix.Rlimit
@@ -88,6 +100,7 @@ type route struct {
 // only through their inboxes.
 type Server struct {
 	opts   Options
+	log    *slog.Logger
 	routes []*route
 	limits parseLimits
 
@@ -108,6 +121,7 @@ func New(opts *Options) *Server {
 		opts = &Options{}
 	}
 	srv := &Server{opts: opts.withDefaults(), ready: make(chan struct{}), done: make(chan struct{})}
+	srv.log = srv.opts.Logger
 	srv.limits = parseLimits{maxHeaderBytes: srv.opts.MaxHeaderBytes, maxBodyBytes: 1 << 20}
 	return srv
 }
@@ -134,7 +148,7 @@ func (srv *Server) ListenAndServe(addr string) error {
 		gnet.WithLockOSThread(true), // shard.OnLoop compares thread ids
 		gnet.WithReuseAddr(true),    // as net.Listen: TIME_WAIT conns do not block a restart
 		gnet.WithTCPNoDelay(gnet.TCPNoDelay),
-		gnet.WithLogger(gnetLogger{}),
+		gnet.WithLogger(gnetLogger{srv.log}),
 	)
 	if err != nil {
 		return fmt.Errorf("loop: serve %s: %w", addr, err)

@@ -29,6 +29,7 @@ type shard struct {
 	flushing bool
 	headers  []eio.Header // scratch for eio.Request
 	chunked  []byte       // scratch for decoded chunked bodies
+	waiting  []*conn      // fallback handlers waiting for their conn to send (fallback.go)
 }
 
 func newShard(srv *Server, index int, loop gnet.EventLoop) *shard {
@@ -65,6 +66,9 @@ func (sh *shard) advance() {
 	sh.wheel.Advance(now)
 	for _, e := range sh.eio {
 		e.Advance(now)
+	}
+	if len(sh.waiting) > 0 {
+		sh.resumeFallbacks()
 	}
 }
 
