@@ -17,9 +17,16 @@ type Server struct {
 }
 
 // NewServer returns a Socket.IO server with opts (nil means the official
-// defaults), served on its own gnet engine with loop's default options,
-// like Node's `new Server(opts)`. ListenAndServe serves it.
-func NewServer(opts *sio.Options) *Server { return Attach(loop.New(nil), opts) }
+// defaults), served on its own gnet engine with loop's default options
+// and opts.Logger, like Node's `new Server(opts)`. ListenAndServe serves
+// it.
+func NewServer(opts *sio.Options) *Server {
+	var lopts loop.Options
+	if opts != nil {
+		lopts.Logger = opts.Logger
+	}
+	return Attach(loop.New(&lopts), opts)
+}
 
 // Attach returns a Socket.IO server with opts (nil means the official
 // defaults) served by engine on opts.Path, with opts.CORS, like Node's

@@ -2,6 +2,9 @@ package loop
 
 import (
 	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
 
 	"github.com/sioloop/sioloop/eio"
 )
@@ -49,6 +52,9 @@ func (cn *conn) refuse(err error) {
 	status := 400
 	if he, ok := err.(*httpError); ok {
 		status = he.status
+	}
+	if log := cn.sh.srv.log; log.Enabled(context.Background(), slog.LevelDebug) {
+		log.Debug("loop: request refused", "status", status, "remote", cn.c.RemoteAddr().String(), "error", fmt.Sprint(err))
 	}
 	out := cn.buffer()
 	out.B = appendResponseHead(out.B, status, "", 0, false, nil)

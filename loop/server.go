@@ -104,15 +104,16 @@ type Server struct {
 	routes []*route
 	limits parseLimits
 
-	engine  gnet.Engine
-	mu      sync.Mutex // guards shard registration
-	shards  [eio.MaxShards]atomic.Pointer[shard]
-	byLoop  sync.Map // gnet.EventLoop → *shard
-	nshards atomic.Int32
-	conns   atomic.Int64 // open connections, for MaxConns
-	addr    atomic.Pointer[net.TCPAddr]
-	ready   chan struct{}
-	done    chan struct{}
+	engine   gnet.Engine
+	mu       sync.Mutex // guards shard registration
+	shards   [eio.MaxShards]atomic.Pointer[shard]
+	byLoop   sync.Map // gnet.EventLoop → *shard
+	nshards  atomic.Int32
+	conns    atomic.Int64 // open connections, for MaxConns
+	refusals throttle     // log of the connections refused for MaxConns
+	addr     atomic.Pointer[net.TCPAddr]
+	ready    chan struct{}
+	done     chan struct{}
 }
 
 // New returns a server with opts (nil means the defaults).
@@ -234,6 +235,7 @@ func (h *handler) OnBoot(eng gnet.Engine) gnet.Action {
 
 func (h *handler) OnOpen(c gnet.Conn) ([]byte, gnet.Action) {
 	if h.srv.conns.Add(1) > int64(h.srv.opts.MaxConns) {
+		h.srv.logRefusedConn()
 		return nil, gnet.Close // over the limit: refused (OnClose counts it out)
 	}
 	sh := h.srv.shardOf(c.EventLoop())

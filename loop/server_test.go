@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"runtime"
@@ -12,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sioloop/sioloop/internal/testlog"
 	"github.com/sioloop/sioloop/internal/testserver"
 
 	"github.com/gobwas/ws"
@@ -280,4 +282,34 @@ func TestConnectionsOverMaxConnsAreClosedAndTheServerStays(t *testing.T) {
 	time.Sleep(100 * time.Millisecond) // the server sees a's close
 	d := dialWS(t, addr)               // room again: served
 	d.Close()
+}
+
+func TestRefusedConnectionsAreLoggedOnceASecond(t *testing.T) {
+	h := &testlog.Handler{Level: slog.LevelDebug}
+	addr := startEcho(t, &loop.Options{MaxConns: 1, Logger: slog.New(h)}, nil)
+	a := dialWS(t, addr)
+	defer a.Close()
+	start := time.Now()
+	for range 5 {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.SetReadDeadline(time.Now().Add(5 * time.Second))
+		if _, err := c.Read(make([]byte, 1)); err == nil {
+			t.Fatal("a connection over MaxConns was not closed")
+		}
+		c.Close()
+	}
+	h.Wait(t, "loop: connection refused")
+	elapsed := time.Since(start)
+	warns := 0
+	for _, r := range h.Records() {
+		if strings.HasPrefix(r, "WARN ") {
+			warns++
+		}
+	}
+	if warns < 1 || warns > 1+int(elapsed/time.Second) {
+		t.Fatalf("%d Warn records for 5 refusals in %v: %q", warns, elapsed, h.Records())
+	}
 }

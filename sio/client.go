@@ -127,6 +127,9 @@ func (c *client) socketOf(nsp []byte) *Socket {
 func (c *client) connectTo(name string, auth []byte) {
 	nsp := c.srv.lookup(name, auth)
 	if nsp == nil {
+		if c.srv.debugOn() {
+			c.srv.log.Debug("sio: unknown namespace refused", "nsp", name)
+		}
 		c.sendPacket(parser.ConnectError, name, -1, "", []any{connectErrorPayload{Message: "Invalid namespace"}})
 		return
 	}
@@ -184,6 +187,7 @@ func (c *client) closeWith(reason string) {
 
 // onClose runs when the session closed, whoever closed it.
 func (c *client) onClose(reason string) {
+	c.logClientClosed(reason)
 	c.disconnectAll(reason)
 }
 

@@ -1,6 +1,7 @@
 package sio
 
 import (
+	"log/slog"
 	"strings"
 	"time"
 
@@ -32,6 +33,15 @@ type Options struct {
 	// CORS sets the CORS headers of the server's answers. Nil means none,
 	// as socket.io without the cors option.
 	CORS *eio.CORSOptions
+
+	// Logger receives the server's records: at Debug, each client's and
+	// socket's connection, refusal and end; nothing per packet, nothing
+	// above Debug (errors reach the application through return values).
+	// Nil means slog.Default(), so a server logs where the rest of the
+	// program does, and its Debug records stay silent under the default
+	// handler (Info) until the program asks for them. sioloop passes it
+	// to the gnet engine too.
+	Logger *slog.Logger
 }
 
 // DefaultPath is the path Options.Path defaults to.
@@ -44,6 +54,9 @@ func (o *Options) withDefaults() Options {
 	}
 	if c.Adapter == nil {
 		c.Adapter = newMemoryAdapter
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
 	}
 	if c.Path == "" {
 		c.Path = DefaultPath

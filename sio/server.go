@@ -2,6 +2,7 @@ package sio
 
 import (
 	"github.com/sioloop/sioloop/parser"
+	"log/slog"
 	"regexp"
 	"sync"
 	"sync/atomic"
@@ -21,6 +22,7 @@ import (
 //	srv.ListenAndServe("127.0.0.1:3000")
 type Server struct {
 	opts   Options
+	log    *slog.Logger
 	engine *eio.Server
 	main   *Namespace
 
@@ -48,6 +50,7 @@ func NewServer(opts *Options) *Server {
 		opts = &Options{}
 	}
 	srv := &Server{opts: opts.withDefaults(), nsps: make(map[string]*Namespace)}
+	srv.log = srv.opts.Logger
 	srv.engine = eio.NewServer(&srv.opts.Engine)
 	srv.engine.OnConnection(srv.onSession)
 	srv.main = srv.Of("/")
@@ -59,6 +62,9 @@ func (srv *Server) Engine() *eio.Server { return srv.engine }
 
 // Path returns the URL path the server answers under (Options.Path).
 func (srv *Server) Path() string { return srv.opts.Path }
+
+// Logger returns the server's logger (Options.Logger, or slog.Default()).
+func (srv *Server) Logger() *slog.Logger { return srv.log }
 
 // CORS returns the CORS settings of the server (Options.CORS, maybe nil).
 func (srv *Server) CORS() *eio.CORSOptions { return srv.opts.CORS }

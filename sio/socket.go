@@ -404,6 +404,7 @@ func (s *Socket) refuse(err error) {
 	if c.closed {
 		return
 	}
+	s.logSocket("sio: socket refused", "error", err.Error())
 	payload := connectErrorPayload{Message: err.Error()}
 	if ce, ok := err.(*ConnectError); ok {
 		payload.Data = ce.Data
@@ -415,6 +416,7 @@ func (s *Socket) refuse(err error) {
 // handlers. Runs on the loop.
 func (s *Socket) onConnect() {
 	s.connected = true
+	s.logSocket("sio: socket connected", "transport", s.client.sess.Transport())
 	s.client.sh.Wheel().Stop(&s.client.connect)
 	s.nsp.adapter.AddAll(s, []string{s.id})
 	var payload [40]byte
@@ -441,6 +443,7 @@ func (s *Socket) onClose(reason string) {
 			fn(s, reason)
 		}
 	}
+	s.logSocket("sio: socket disconnected", "reason", reason)
 	s.nsp.adapter.DelAll(s)
 	c.remove(s)
 	s.connected = false
