@@ -1,7 +1,6 @@
 package sio
 
 import (
-	"github.com/sioloop/sioloop/parser"
 	"log/slog"
 	"regexp"
 	"sync"
@@ -9,6 +8,7 @@ import (
 	"time"
 
 	"github.com/sioloop/sioloop/eio"
+	"github.com/sioloop/sioloop/parser"
 )
 
 // Server is a Socket.IO server: its namespaces, and the Engine.IO server
