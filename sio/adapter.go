@@ -2,6 +2,7 @@ package sio
 
 import (
 	"sync"
+	"sync/atomic"
 
 	"github.com/sioloop/sioloop/eio"
 )
@@ -68,21 +69,31 @@ type Adapter interface {
 type memoryAdapter struct {
 	nsp   *Namespace
 	local [eio.MaxShards]*localIndex // each touched only by its loop
+
+	// Connection state recovery (recovery_log.go): nil when off.
+	recovery *RecoveryOptions
+	offsets  atomic.Uint64 // the last offset given to a packet
 }
 
 // localIndex is one loop's part of a namespace's index.
 type localIndex struct {
 	sockets map[string]*Socket
 	rooms   map[string]map[*Socket]struct{}
+	log     *recoveryLog // nil unless recovery is on
 }
 
-func newMemoryAdapter(nsp *Namespace) Adapter { return &memoryAdapter{nsp: nsp} }
+func newMemoryAdapter(nsp *Namespace) Adapter {
+	return &memoryAdapter{nsp: nsp, recovery: nsp.srv.recovery}
+}
 
 // index returns the loop's part of the index. Runs on that loop.
 func (a *memoryAdapter) index(sh *eio.Shard) *localIndex {
 	ix := a.local[sh.Index()]
 	if ix == nil {
 		ix = &localIndex{sockets: map[string]*Socket{}, rooms: map[string]map[*Socket]struct{}{}}
+		if a.recovery != nil {
+			ix.log = newRecoveryLog(a.recovery, sh.Wheel())
+		}
 		a.local[sh.Index()] = ix
 	}
 	return ix
@@ -132,8 +143,21 @@ func (a *memoryAdapter) DelAll(s *Socket) {
 	delete(a.index(s.sh).sockets, s.id)
 }
 
+// Broadcast writes pkt to the selected sockets of every loop. With
+// recovery on, a packet that can be recovered (no ack, not volatile) first
+// gets its offset, and each loop logs it before writing it: the log and
+// the receivers share its bytes.
 func (a *memoryAdapter) Broadcast(pkt *BroadcastPacket, opts *BroadcastOptions) {
-	a.apply(opts, nil, func(s *Socket) bool { return s.writeBroadcast(pkt, opts) })
+	if a.recovery == nil || pkt.ID >= 0 || opts.Volatile {
+		a.apply(opts, nil, func(s *Socket) bool { return s.writeBroadcast(pkt, opts) })
+		return
+	}
+	off := a.offsets.Add(1)
+	pkt.text = appendOffset(pkt.text, off)
+	a.nsp.srv.eachShard(func(sh *eio.Shard) {
+		a.keepBroadcast(sh, off, pkt, opts)
+		a.selectOn(sh, opts, func(s *Socket) bool { return s.writeBroadcast(pkt, opts) })
+	}, false)
 }
 
 func (a *memoryAdapter) BroadcastWithAck(pkt *BroadcastPacket, opts *BroadcastOptions, clientCount func(int), ack func(*Args)) {

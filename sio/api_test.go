@@ -37,6 +37,17 @@ type rawClient struct {
 // connect opens a WebSocket session and connects to namespace "/".
 func connect(t *testing.T, addr string) *rawClient {
 	t.Helper()
+	rc := dial(t, addr)
+	rc.send("40")
+	if got := rc.read(); !strings.HasPrefix(got, `40{"sid":"`) {
+		t.Fatalf("CONNECT answer %q", got)
+	}
+	return rc
+}
+
+// dial opens a WebSocket session and reads its open packet.
+func dial(t *testing.T, addr string) *rawClient {
+	t.Helper()
 	c, br, _, err := ws.Dial(context.Background(), "ws://"+addr+"/socket.io/?EIO=4&transport=websocket")
 	if err != nil {
 		t.Fatal(err)
@@ -51,10 +62,6 @@ func connect(t *testing.T, addr string) *rawClient {
 	}
 	if open := rc.read(); open[0] != '0' {
 		t.Fatalf("open packet %q", open)
-	}
-	rc.send("40")
-	if got := rc.read(); !strings.HasPrefix(got, `40{"sid":"`) {
-		t.Fatalf("CONNECT answer %q", got)
 	}
 	return rc
 }

@@ -139,6 +139,12 @@ func (c *client) connectTo(name string, auth []byte) {
 	}
 	s := newSocket(c, nsp, kept)
 	c.sockets = append(c.sockets, s)
+	if nsp.sessions != nil {
+		if pid, offset, ok := recoveryAuth(auth); ok {
+			s.connectRecovering(nsp.sessions, pid, offset)
+			return
+		}
+	}
 	s.runMiddlewares(nsp.middlewareList(), 0)
 }
 
@@ -158,14 +164,24 @@ func (c *client) remove(s *Socket) {
 // sendPacket encodes a packet with the loop's encoder and writes it, with
 // its attachments, to the session. Runs on the loop.
 func (c *client) sendPacket(typ parser.Type, nsp string, id int64, event string, args []any) error {
-	st := c.srv.shardState(c.sh)
-	text, atts, err := st.enc.Encode(st.buf[:0], typ, nsp, id, event, args)
+	text, atts, err := c.encode(typ, nsp, id, event, args)
 	if err != nil {
 		return err
 	}
-	st.buf = text
 	c.write(text, atts)
 	return nil
+}
+
+// encode encodes a packet with the loop's encoder into the loop's buffer:
+// text is valid until the loop's next encode. Runs on the loop.
+func (c *client) encode(typ parser.Type, nsp string, id int64, event string, args []any) ([]byte, [][]byte, error) {
+	st := c.srv.shardState(c.sh)
+	text, atts, err := st.enc.Encode(st.buf[:0], typ, nsp, id, event, args)
+	if err != nil {
+		return nil, nil, err
+	}
+	st.buf = text
+	return text, atts, nil
 }
 
 // write sends an encoded packet and its attachments.

@@ -28,12 +28,16 @@ type Namespace struct {
 	handlers    atomic.Pointer[[]func(*Socket)]
 	middlewares atomic.Pointer[[]Middleware]
 
-	adapter Adapter
+	adapter  Adapter
+	sessions SessionAwareAdapter // the adapter, when recovery is on and it can
 }
 
 func newNamespace(srv *Server, name string, parent *ParentNamespace) *Namespace {
 	n := &Namespace{name: name, srv: srv, parent: parent}
 	n.adapter = srv.opts.Adapter(n)
+	if srv.recovery != nil {
+		n.sessions, _ = n.adapter.(SessionAwareAdapter)
+	}
 	return n
 }
 

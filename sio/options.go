@@ -21,6 +21,13 @@ type Options struct {
 	// Adapter makes each namespace's adapter. Nil means the in-memory
 	// adapter (single node, a room index per loop).
 	Adapter func(nsp *Namespace) Adapter
+	// ConnectionStateRecovery, when set, keeps the state of a socket that
+	// lost its connection (its id, rooms, data and the packets it missed)
+	// so that its client gets it back by reconnecting in time; see
+	// RecoveryOptions and Socket.Recovered. Nil means off, as in the
+	// official server. It needs a SessionAwareAdapter (the in-memory one
+	// is).
+	ConnectionStateRecovery *RecoveryOptions
 
 	// Serving: where and how a host (package sioloop, or loop.Server.Handle
 	// given Path and CORS) serves the server, as `path` and `cors` in the
@@ -62,6 +69,9 @@ func (o *Options) withDefaults() Options {
 		c.Path = DefaultPath
 	} else if !strings.HasSuffix(c.Path, "/") {
 		c.Path += "/"
+	}
+	if c.ConnectionStateRecovery != nil {
+		c.ConnectionStateRecovery = c.ConnectionStateRecovery.withDefaults()
 	}
 	return c
 }

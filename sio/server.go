@@ -21,10 +21,11 @@ import (
 //	srv.Handle(io.Path(), io.Engine(), io.CORS())
 //	srv.ListenAndServe("127.0.0.1:3000")
 type Server struct {
-	opts   Options
-	log    *slog.Logger
-	engine *eio.Server
-	main   *Namespace
+	opts     Options
+	log      *slog.Logger
+	engine   *eio.Server
+	main     *Namespace
+	recovery *RecoveryOptions // opts.ConnectionStateRecovery: nil when off
 
 	mu             sync.Mutex // guards the namespace tables
 	nsps           map[string]*Namespace
@@ -51,6 +52,7 @@ func NewServer(opts *Options) *Server {
 	}
 	srv := &Server{opts: opts.withDefaults(), nsps: make(map[string]*Namespace)}
 	srv.log = srv.opts.Logger
+	srv.recovery = srv.opts.ConnectionStateRecovery
 	srv.engine = eio.NewServer(&srv.opts.Engine)
 	srv.engine.OnConnection(srv.onSession)
 	srv.main = srv.Of("/")

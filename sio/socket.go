@@ -35,6 +35,11 @@ type Socket struct {
 	sh     *eio.Shard
 	auth   json.RawMessage
 	data   atomic.Pointer[dataBox]
+	// With connection state recovery: the private id the client sends
+	// back to recover, and whether this socket recovered a session (both
+	// set before the socket connects).
+	pid       string
+	recovered bool
 
 	// Loop state.
 	connected    bool
@@ -78,11 +83,21 @@ func newSocket(c *client, nsp *Namespace, auth json.RawMessage) *Socket {
 	s := &Socket{nsp: nsp, client: c, sh: c.sh, auth: auth}
 	id := c.sh.NewID()
 	s.id = string(id[:])
+	if nsp.sessions != nil {
+		pid := c.sh.NewID()
+		s.pid = string(pid[:])
+	}
 	return s
 }
 
 // ID returns the socket's id (20 characters, as the official server's).
 func (s *Socket) ID() string { return s.id }
+
+// Recovered reports whether the socket got back the state of a socket
+// that lost its connection (Options.ConnectionStateRecovery): its id,
+// rooms, data and the packets it missed, like socket.recovered. Set before
+// the connection handlers run.
+func (s *Socket) Recovered() bool { return s.recovered }
 
 // Namespace returns the socket's namespace.
 func (s *Socket) Namespace() *Namespace { return s.nsp }
@@ -269,7 +284,14 @@ func (s *Socket) emitWith(event string, args []any, timeout time.Duration, volat
 
 // emit sends an event packet. Runs on the loop.
 func (s *Socket) emit(event string, args []any, timeout time.Duration, volatile bool) error {
+	ma, keep := s.nsp.sessions.(*memoryAdapter)
 	if !s.connected {
+		// With recovery, a packet for a socket that lost its connection
+		// is still kept for its return: the official server's socket.emit
+		// is then a broadcast to the socket's own room, which it logs.
+		if _, ack := ackHandlerOf(args); keep && !ack && !volatile {
+			return s.emitKept(ma, event, args, false)
+		}
 		return nil
 	}
 	id := int64(-1)
@@ -284,7 +306,24 @@ func (s *Socket) emit(event string, args []any, timeout time.Duration, volatile 
 	if s.more != nil && len(s.more.anyOut) > 0 {
 		s.runAnyOutgoing(event, args)
 	}
-	return s.client.sendPacket(parser.Event, s.nsp.name, id, event, args)
+	if !keep || id >= 0 || volatile {
+		return s.client.sendPacket(parser.Event, s.nsp.name, id, event, args)
+	}
+	return s.emitKept(ma, event, args, true)
+}
+
+// emitKept encodes an event that can be recovered (no ack, not volatile),
+// logs it with its offset and, with write, writes it. Runs on the loop.
+func (s *Socket) emitKept(ma *memoryAdapter, event string, args []any, write bool) error {
+	text, atts, err := s.client.encode(parser.Event, s.nsp.name, -1, event, args)
+	if err != nil {
+		return err
+	}
+	text, atts = ma.keepEmit(s, text, atts)
+	if write {
+		s.client.write(text, atts)
+	}
+	return nil
 }
 
 // Join adds the socket to rooms.
@@ -400,7 +439,7 @@ func (s *Socket) runMiddlewares(mws []Middleware, i int) {
 // refuse answers the CONNECT with CONNECT_ERROR.
 func (s *Socket) refuse(err error) {
 	c := s.client
-	c.remove(s)
+	s.forget()
 	if c.closed {
 		return
 	}
@@ -419,8 +458,8 @@ func (s *Socket) onConnect() {
 	s.logSocket("sio: socket connected", "transport", s.client.sess.Transport())
 	s.client.sh.Wheel().Stop(&s.client.connect)
 	s.nsp.adapter.AddAll(s, []string{s.id})
-	var payload [40]byte
-	p := append(append(append(payload[:0], `{"sid":"`...), s.id...), `"}`...)
+	var payload [72]byte
+	p := s.connectPayload(payload[:0])
 	_ = s.client.sendPacket(parser.Connect, s.nsp.name, -1, "", []any{json.RawMessage(p)})
 	for _, fn := range s.nsp.connectionHandlers() {
 		if !s.connected {
@@ -435,7 +474,7 @@ func (s *Socket) onConnect() {
 func (s *Socket) onClose(reason string) {
 	c := s.client
 	if !s.connected {
-		c.remove(s)
+		s.forget()
 		return
 	}
 	if s.more != nil {
@@ -444,6 +483,9 @@ func (s *Socket) onClose(reason string) {
 		}
 	}
 	s.logSocket("sio: socket disconnected", "reason", reason)
+	if s.nsp.sessions != nil && recoverable(reason) {
+		s.persist(s.nsp.sessions)
+	}
 	s.nsp.adapter.DelAll(s)
 	c.remove(s)
 	s.connected = false
@@ -451,6 +493,15 @@ func (s *Socket) onClose(reason string) {
 	for _, fn := range s.onDisconnect {
 		fn(s, reason)
 	}
+}
+
+// forget removes s, which never connected, from its client, and from the
+// rooms it rejoined if it recovered a session. Runs on the loop.
+func (s *Socket) forget() {
+	if s.recovered {
+		s.nsp.adapter.DelAll(s)
+	}
+	s.client.remove(s)
 }
 
 // Connected reports whether the socket is connected. Loop only.

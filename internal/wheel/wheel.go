@@ -66,6 +66,10 @@ func New(tick time.Duration, span time.Duration, now time.Time) *Wheel {
 	return w
 }
 
+// Elapsed returns the time of the last Advance, counted from the wheel's
+// start: a clock for the owner loop that costs no system call.
+func (w *Wheel) Elapsed() time.Duration { return time.Duration(w.current) * w.tick }
+
 // Len reports how many timers are scheduled.
 func (w *Wheel) Len() int { return w.n }
 
