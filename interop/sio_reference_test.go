@@ -26,3 +26,11 @@ func TestSIOReferenceNode(t *testing.T) {
 func TestSIOReferencePython(t *testing.T) {
 	testPythonClients(t, startSIOReference)
 }
+
+// TestSIORecoveryReference runs the recovery scenarios against the official
+// socket.io server (testdata/sio-recovery-server.mjs).
+func TestSIORecoveryReference(t *testing.T) {
+	testRecovery(t, func(t *testing.T, runMiddlewares bool) string {
+		return startNodeServer(t, "sio-recovery-server.mjs", freePort(t), recoveryEnv(runMiddlewares))
+	})
+}

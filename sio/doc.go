@@ -40,4 +40,40 @@
 // The wire form of packets — the header, JSON, binary attachments, the
 // decoding of arguments — belongs to package parser; sio owns the
 // protocol's state: clients, sockets, namespaces, rooms, acks.
+//
+// # Connection state recovery
+//
+// Options.ConnectionStateRecovery (off by default, as in Node) keeps what
+// a socket had when its connection failed, so that the official client,
+// reconnecting within MaxDisconnectionDuration, gets it back with
+// socket.recovered true (Socket.Recovered on the server). On the wire, as
+// socket.io 4.8: the CONNECT answer carries a private id
+// ({"sid":"…","pid":"…"}); every event that can be recovered — no ack, not
+// volatile, broadcast or direct — ends with one more string argument, its
+// offset; the client reconnects with {"pid","offset"} in its CONNECT
+// payload and gets the packets it missed, in order, before the CONNECT
+// answer, its old id, rooms and Data, and by default no middleware run.
+// A session is kept after the disconnect reasons the official server
+// names (transport close or error, ping timeout, forced close, server
+// shutdown), never after a disconnect either side asked for.
+//
+// Who owns what: the state lives behind the adapter (SessionAwareAdapter:
+// PersistSession, RestoreSession, and offsets added by Broadcast), so that
+// a cluster adapter can hold it instead. The in-memory adapter keeps, per
+// loop and namespace, a recoveryLog owned by that loop: the sessions of
+// the sockets that lost their connection on it, and the packets it wrote
+// that can be recovered, in the order it wrote them. A broadcast's offset
+// comes from one counter per namespace, so its frame is encoded once with
+// it and shared by every receiver and every loop's log; a direct emit is
+// copied into the loop's slab. Restoring asks every loop (after a recovery
+// on another loop the private id no longer names the loop that holds the
+// session), the loop that holds it finds the client's offset in its log
+// and hands over the session and the later packets meant for it; a
+// session is restored at most once (the official in-memory adapter keeps
+// it until it expires). Both sessions and packets expire after the
+// duration — one timer per log on the loop's wheel, armed for the oldest
+// item, no timer per session — and each log is capped at MaxLogBytes
+// (oldest packets dropped first; a client whose offset is gone starts
+// afresh). A broadcast issued in the microseconds while a recovery crosses
+// from one loop to another can miss the recovered socket.
 package sio

@@ -2,6 +2,7 @@ package sio_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -79,7 +80,13 @@ func recoveryAuth(pid, offset string) string {
 }
 
 func TestRecoveryRestoresSessionAndMissedPacketsInOrder(t *testing.T) {
-	io, addr, conns, gone := recoveryServer(t, &sio.RecoveryOptions{})
+	for _, run := range []bool{false, true} {
+		t.Run(fmt.Sprint("RunMiddlewares=", run), func(t *testing.T) { testRecoveryRestores(t, run) })
+	}
+}
+
+func testRecoveryRestores(t *testing.T, run bool) {
+	io, addr, conns, gone := recoveryServer(t, &sio.RecoveryOptions{RunMiddlewares: run})
 	c := dial(t, addr)
 	sid, pid, _ := handshake(t, c, "")
 	first := next(t, conns)

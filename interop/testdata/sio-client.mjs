@@ -829,6 +829,245 @@ scenarios.many = async () => {
 // packets on polling) and give the requests a moment to reach the server, so
 // that no stale sockets linger there until their heartbeat times out (they
 // would disturb io.emit-based scenarios run right after this one).
+// ---------------------------------------------------------------- connection state recovery
+//
+// The "recovery-*" scenarios run against the recovery contract
+// (sio-recovery-server.mjs), not the main one. Params: the transport
+// ("websocket" or "polling"), and for recovery-cut "run" when the server
+// runs its middlewares again on recovery (skipMiddlewares: false).
+
+const RECOVERY_MS = Number(process.env.SIO_RECOVERY_MS || 3000);
+
+function recoveryTransports() {
+  const t = scenarioParams[0];
+  check(t === "websocket" || t === "polling", `transport param ${show(t)}: want websocket or polling`);
+  return [t];
+}
+
+// cut drops c's connection the way a network does: a WebSocket's TCP
+// connection is destroyed without a close frame; a polling session is
+// closed from the client, as socket.io's own recovery tests do
+// (socket.io.engine.close()).
+function cut(c) {
+  const e = c.socket.io.engine;
+  if (e.transport.name === "websocket") e.transport.ws._socket.destroy();
+  else e.close();
+}
+
+// A client in room "r" that got one event (so it has an offset), without
+// automatic reconnection: the scenario decides when it comes back.
+async function recoverableClient(label, transports) {
+  const c = await new SC(label, "/", { transports, reconnection: false }).connected();
+  check(same(await c.ack("join", "r"), ["r"]), `${label}: join ack`);
+  c.emit("hi");
+  const hi = await c.take("hi");
+  check(hi.length === 1 && typeof hi[0] === "string", `${label}: "hi" carries no offset: ${show(hi)}`);
+  check(typeof c.socket._pid === "string" && c.socket._pid.length > 0, `${label}: no pid in the CONNECT answer`);
+  return c;
+}
+
+// cutAndWait cuts c and waits until the server saw it go (its "left").
+async function cutAndWait(c, helper) {
+  const id = c.id;
+  const n = c.disconnects.length;
+  cut(c);
+  const [, reason] = await helper.take("left", (a) => a[0] === id);
+  await c.until(() => c.disconnects.length > n, `${c.label}: disconnect`);
+  return { id, serverReason: reason, clientReason: c.disconnects[n] };
+}
+
+// reconnect connects c again; its events are cleared first, so that they
+// hold what the reconnection brought (missed packets come before
+// "connect").
+async function reconnect(c) {
+  const n = c.connects;
+  c.events = [];
+  c.socket.connect();
+  await c.until(() => c.connects > n, `${c.label}: reconnect`);
+}
+
+// Tagged events of c: [name, first argument] for those whose first
+// argument starts with t.
+function tagged(c, t) {
+  return c.events.filter((e) => typeof e.args[0] === "string" && e.args[0].startsWith(t)).map((e) => [e.name, e.args[0]]);
+}
+
+// recovery-cut: cut while in room "r", miss a broadcast, a room broadcast
+// and a direct emit (and volatile and acked ones, never replayed), come
+// back in time: same id, recovered, the missed packets in order, rooms and
+// data kept, the middlewares skipped (or run again with the "run" param).
+scenarios["recovery-cut"] = async () => {
+  const transports = recoveryTransports();
+  const runMiddlewares = scenarioParams[1] === "run";
+  const helper = await new SC("helper", "/", { transports: ["websocket"] }).connected();
+  const c = await recoverableClient("A", transports);
+  const [before] = await c.ack("state");
+  check(before.recovered === false && before.mw === 1, `state before the cut ${show(before)}`);
+  const cutInfo = await cutAndWait(c, helper);
+  const t = tag("m");
+  helper.emit("emit-all", `${t}-1`);
+  helper.emit("to-room", "r", `${t}-2`);
+  helper.emit("to-room", "elsewhere", `${t}-not-for-A`);
+  helper.emit("emit-to", cutInfo.id, `${t}-3`);
+  helper.emit("volatile-to", cutInfo.id, `${t}-volatile`);
+  helper.emit("ack-to", cutInfo.id, `${t}-with-ack`);
+  helper.emit("emit-all", `${t}-4`);
+  await helper.take("all", (a) => a[0] === `${t}-4`);
+  await reconnect(c);
+  check(c.socket.recovered === true, `not recovered; ${c.describe()}`);
+  check(c.id === cutInfo.id, `socket id ${c.id} after recovery, want ${cutInfo.id}`);
+  const missed = tagged(c, t);
+  const want = [
+    ["all", `${t}-1`],
+    ["room-msg", `${t}-2`],
+    ["direct", `${t}-3`],
+    ["all", `${t}-4`],
+  ];
+  check(same(missed, want), `missed packets ${show(missed)}, want ${show(want)}`);
+  const [after] = await c.ack("state");
+  check(after.recovered === true && after.id === cutInfo.id, `state after recovery ${show(after)}`);
+  check(same([...after.rooms].sort(), [cutInfo.id, "r"].sort()), `rooms after recovery ${show(after.rooms)}`);
+  check(after.mw === (runMiddlewares ? 2 : 1), `middleware runs ${after.mw} (data kept, middlewares ${runMiddlewares ? "run" : "skipped"})`);
+  // the recovered socket is in its rooms again and gets new packets
+  helper.emit("to-room", "r", `${t}-after`);
+  const [got] = await c.take("room-msg", (a) => a[0] === `${t}-after`);
+  check(got === `${t}-after`, "room broadcast after recovery");
+  c.disconnect();
+  helper.disconnect();
+  return { transport: transports[0], ...cutInfo, missed, rooms: after.rooms, mw: after.mw, timeline: c.timeline };
+};
+
+// recovery-too-late: a client that comes back after maxDisconnectionDuration
+// gets a fresh session: a new id, recovered false, no rooms, nothing replayed.
+scenarios["recovery-too-late"] = async () => {
+  const transports = recoveryTransports();
+  const helper = await new SC("helper", "/", { transports: ["websocket"] }).connected();
+  const c = await recoverableClient("A", transports);
+  const cutInfo = await cutAndWait(c, helper);
+  const t = tag("late");
+  helper.emit("to-room", "r", `${t}-1`);
+  helper.emit("emit-all", `${t}-2`);
+  await helper.take("all", (a) => a[0] === `${t}-2`);
+  await sleep(RECOVERY_MS + 500);
+  await reconnect(c);
+  check(c.socket.recovered === false, `recovered after ${RECOVERY_MS + 500} ms; ${c.describe()}`);
+  check(c.id !== cutInfo.id, `same socket id ${c.id} after the session expired`);
+  const [state] = await c.ack("state");
+  check(state.recovered === false && same(state.rooms, [c.id]) && state.mw === 1, `fresh state ${show(state)}`);
+  await barrier(helper, [helper, c]);
+  const replayed = tagged(c, t);
+  check(replayed.length === 0, `replayed after expiry: ${show(replayed)}`);
+  c.disconnect();
+  helper.disconnect();
+  return { transport: transports[0], ...cutInfo, newId: c.id };
+};
+
+// Raw Engine.IO long-polling, as socket.io's own recovery tests talk to the
+// server.
+const eioURL = (sid) => `${baseURL}${PATH}?EIO=4&transport=polling${sid ? `&sid=${sid}` : ""}`;
+
+async function eioHandshake() {
+  const r = await fetch(eioURL());
+  const body = await r.text();
+  check(r.ok && body[0] === "0", `handshake: ${r.status} ${body}`);
+  return JSON.parse(body.slice(1)).sid;
+}
+
+async function eioPush(sid, ...packets) {
+  const r = await fetch(eioURL(sid), { method: "POST", body: packets.join("\x1e") });
+  check(r.ok, `POST ${packets}: ${r.status} ${await r.text()}`);
+}
+
+// eioPollUntil polls sid until a packet satisfies done; it returns the
+// packets up to and including that one (pings answered, not returned).
+async function eioPollUntil(sid, done, what) {
+  const got = [];
+  const deadline = Date.now() + WAIT_MS;
+  while (Date.now() < deadline) {
+    const r = await fetch(eioURL(sid));
+    const body = await r.text();
+    check(r.ok, `poll: ${r.status} ${body}`);
+    for (const p of body.split("\x1e")) {
+      if (p === "2") {
+        await eioPush(sid, "3");
+        continue;
+      }
+      if (p === "6") continue;
+      got.push(p);
+      if (done(p)) return got;
+    }
+  }
+  throw new Error(`${what}: not within ${WAIT_MS} ms; got ${show(got)}`);
+}
+
+// rawConnect opens a polling session and connects it to "/" with auth
+// (a JSON string or ""); it returns the CONNECT answer and what came before.
+async function rawConnect(auth) {
+  const sid = await eioHandshake();
+  await eioPush(sid, "40" + auth);
+  const got = await eioPollUntil(sid, (p) => p.startsWith("40"), "CONNECT answer");
+  const connect = got.pop();
+  return { sid, connect: JSON.parse(connect.slice(2)), connectRaw: connect, before: got };
+}
+
+// recovery-wire: socket.io's test/connection-state-recovery.ts cases, on the
+// wire: the pid in CONNECT, offsets, missed packets before the CONNECT
+// answer, a malformed offset and an unknown session refused.
+scenarios["recovery-wire"] = async () => {
+  const res = {};
+  // unknown session: a fresh one
+  const unknown = await rawConnect('{"pid":"foo","offset":"bar"}');
+  check(unknown.connect.sid !== "foo" && unknown.connect.pid !== "bar" && unknown.before.length === 0, `unknown session ${show(unknown)}`);
+  await eioPush(unknown.sid, "1");
+
+  const a = await rawConnect("");
+  const { sid, pid } = a.connect;
+  check(typeof sid === "string" && typeof pid === "string", `CONNECT answer ${a.connectRaw}: want sid and pid`);
+  await eioPush(a.sid, '420["join","room1"]', '42["hi"]');
+  const got = await eioPollUntil(a.sid, (p) => p.startsWith('42["hi"'), '"hi"');
+  check(got[0] === '430["room1"]', `join ack ${show(got)}`);
+  const hi = JSON.parse(got[got.length - 1].slice(2));
+  check(hi.length === 2 && typeof hi[1] === "string", `"hi" with its offset: ${show(hi)}`);
+  const offset = hi[1];
+  await eioPush(a.sid, "1"); // the client closes its Engine.IO session
+
+  // a helper emits while the socket is away (and waits for its own "all"
+  // to know the server handled everything before)
+  const h = await rawConnect("");
+  await eioPush(h.sid, '42["emit-all","hello1"]', '42["to-room","room1","hello2"]', `42["emit-to","${sid}","hello3"]`, '42["emit-all","hello4"]');
+  await eioPollUntil(h.sid, (p) => p.startsWith('42["all","hello4"'), "helper's hello4");
+
+  // an offset that is not a string: a fresh session
+  const bad = await rawConnect(JSON.stringify({ pid, offset: 123 }));
+  check(bad.connect.sid !== sid && bad.before.length === 0, `number offset recovered: ${show(bad)}`);
+
+  const b = await rawConnect(JSON.stringify({ pid, offset }));
+  check(b.connectRaw === `40{"sid":"${sid}","pid":"${pid}"}`, `CONNECT answer ${b.connectRaw}, want the same sid and pid`);
+  const missed = b.before.map((p) => {
+    check(p.startsWith("42["), `packet before CONNECT ${p}`);
+    const args = JSON.parse(p.slice(2));
+    check(typeof args[args.length - 1] === "string", `missed packet without offset ${p}`);
+    return args.slice(0, 2);
+  });
+  const want = [
+    ["left", sid],
+    ["all", "hello1"],
+    ["room-msg", "hello2"],
+    ["direct", "hello3"],
+    ["all", "hello4"],
+  ];
+  check(same(missed, want), `missed packets ${show(missed)}, want ${show(want)}`);
+  await eioPush(b.sid, '421["state"]');
+  const st = await eioPollUntil(b.sid, (p) => p.startsWith("431"), "state ack");
+  const state = JSON.parse(st[st.length - 1].slice(3))[0];
+  check(state.recovered === true && state.id === sid && state.rooms.includes("room1") && state.mw === 1, `state ${show(state)}`);
+  for (const x of [b, bad, h]) await eioPush(x.sid, "1");
+  res.missed = missed;
+  res.connect = b.connectRaw;
+  res.state = state;
+  return res;
+};
+
 runScenario({
   script: "sio-client.mjs",
   scenarios,
