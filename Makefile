@@ -24,9 +24,10 @@ fuzz-short fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodePacket$$' -fuzztime $(FUZZTIME) ./eio/
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodePacket$$' -fuzztime $(FUZZTIME) ./parser/
 
-## conformance: the official engine.io and socket.io suites against examples/conformance
+## conformance: the official engine.io and socket.io suites against examples/conformance, on the gnet engine and mounted on net/http
 conformance:
 	scripts/conformance.sh all $(PORT)
+	scripts/conformance.sh all $(PORT) nethttp
 
 ## demo: the chat demo on http://127.0.0.1:3000 (installs the official client bundle first)
 demo:

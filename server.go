@@ -3,6 +3,7 @@ package sioloop
 import (
 	"context"
 	"net"
+	"net/http"
 
 	"github.com/sioloop/sioloop/loop"
 	"github.com/sioloop/sioloop/sio"
@@ -43,6 +44,19 @@ func Attach(engine *loop.Server, opts *sio.Options) *Server {
 // picks one, see Addr) and serves until Shutdown, like Node's
 // `io.listen(port)`. It blocks.
 func (srv *Server) ListenAndServe(addr string) error { return srv.engine.ListenAndServe(addr) }
+
+// ServeHTTP implements http.Handler, for the net/http mode: mount the
+// server on its path of the service's mux (mux.Handle("/socket.io/", io)),
+// behind the service's TLS, middleware and HTTP/2. Long-polling requests
+// are answered through net/http; a WebSocket on plain TCP is handed to an
+// event loop (no goroutine per connection), one on TLS is pumped to it by
+// two goroutines. The event loops start on the first request (Start).
+func (srv *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { srv.engine.ServeHTTP(w, r) }
+
+// Start starts the event loops of the net/http mode, without a public
+// listener; ServeHTTP calls it on first use. Use either ListenAndServe or
+// ServeHTTP, not both.
+func (srv *Server) Start() error { return srv.engine.Start() }
 
 // Ready is closed once the server accepts connections.
 func (srv *Server) Ready() <-chan struct{} { return srv.engine.Ready() }

@@ -115,9 +115,10 @@ func sioEnv() []string {
 // line.
 // (runScenario(t, "sio-client.mjs", sc, baseURL) works too, with the
 // defaults: 1000 clients in 10 rooms, but only 60 s for the whole run.)
-func runSIO(t *testing.T, scenario, baseURL string) map[string]any {
+// env is added to sioEnv.
+func runSIO(t *testing.T, scenario, baseURL string, env ...string) map[string]any {
 	t.Helper()
-	return nodetest.Run(t, sioScenarioTimeout(scenario), testdataDir, sioEnv(), "node", "sio-client.mjs", scenario, baseURL)
+	return nodetest.Run(t, sioScenarioTimeout(scenario), testdataDir, append(sioEnv(), env...), "node", "sio-client.mjs", scenario, baseURL)
 }
 
 // pythonBin is Debian's interpreter, which sees the apt packages (a pyenv

@@ -16,6 +16,12 @@ import (
 // sioloop on a free loopback port.
 func startSIO(t *testing.T) string {
 	t.Helper()
+	return "http://" + testserver.Start(t, newSIO())
+}
+
+// newSIO returns the contract of testdata/sio-reference-server.mjs, not
+// yet serving.
+func newSIO() *sioloop.Server {
 	io := sioloop.NewServer(&sio.Options{
 		Engine:         eio.Options{PingInterval: time.Second, PingTimeout: 2 * time.Second, MaxHTTPBufferSize: 1e6},
 		ConnectTimeout: time.Second,
@@ -143,8 +149,7 @@ func startSIO(t *testing.T) string {
 		_ = s.Emit("nsp", s.Namespace().Name())
 		echo(s)
 	})
-
-	return "http://" + testserver.Start(t, io)
+	return io
 }
 
 // TestSocketIOClient drives the official socket.io-client 4.8 (Node)

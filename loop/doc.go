@@ -2,12 +2,23 @@
 // core by default) that accept TCP connections, parse HTTP/1.1 requests
 // in place, route Engine.IO paths to their eio.Server (several servers on
 // several paths of one port), answer other paths with an http.Handler
-// (404 by default), apply CORS as the Node cors package does, perform the
-// WebSocket handshake and read and write WebSocket frames (package
+// (404 by default; each request on a goroutine of its own, never on a
+// loop: fallback.go), apply CORS as the Node cors package does, perform
+// the WebSocket handshake and read and write WebSocket frames (package
 // wsframe).
 //
 // Entry points: New and Options (zero value: the defaults each field
 // names), Server.Handle, Server.ListenAndServe, Ready, Addr, Shutdown.
+//
+// The net/http mode (nethttp.go): Server is also an http.Handler, to
+// mount on a service's mux behind its TLS, middleware and HTTP/2. Start
+// runs the loops without a public listener; long-polling requests are
+// handed to their session's loop and answered through net/http; a
+// WebSocket handshake is hijacked and its socket enrolled into the loop
+// (gnet's EventLoop.Enroll), which serves it as its own connection — on
+// plain TCP with no goroutine, on TLS through a socket pair and two
+// goroutines that pump the plaintext (crypto/tls stays net/http's).
+// Use one mode per Server.
 //
 // Ownership: every TCP connection belongs to the loop gnet assigned it,
 // and each loop owns a shard: its connections' state, one eio.Shard per

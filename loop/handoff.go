@@ -25,6 +25,10 @@ import (
 // context gnet hands to OnOpen there.
 type handoff struct {
 	raw []byte // the handshake request, whole
+	// From net/http (nethttp.go): the client's address and TLS, which
+	// the enrolled socket does not tell. nil and false between loops.
+	remote net.Addr
+	secure bool
 }
 
 // handoff moves the connection to owner's loop with the request raw.
@@ -70,5 +74,7 @@ func (cn *conn) serveHandoff(h *handoff) {
 		return
 	}
 	cn.sh.wheel.Stop(&cn.timer)
+	cn.sh.moved = h
 	cn.serve(h.raw, &r)
+	cn.sh.moved = nil
 }

@@ -134,13 +134,17 @@ func (sh *shard) eioRequest(cn *conn, r *request) *eio.Request {
 		h := &r.headers[i]
 		sh.headers = append(sh.headers, eio.Header{Name: h.name, Value: h.value})
 	}
-	return &eio.Request{
+	er := &eio.Request{
 		Method:     r.method,
 		Path:       r.path,
 		RawQuery:   r.query,
 		Headers:    sh.headers,
 		RemoteAddr: cn.c.RemoteAddr(),
 	}
+	if h := sh.moved; h != nil && h.remote != nil {
+		er.RemoteAddr, er.Secure = h.remote, h.secure
+	}
+	return er
 }
 
 // Respond writes the HTTP response to the pending request. It implements

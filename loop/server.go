@@ -114,6 +114,14 @@ type Server struct {
 	addr     atomic.Pointer[net.TCPAddr]
 	ready    chan struct{}
 	done     chan struct{}
+
+	// The net/http mode (nethttp.go).
+	startOnce sync.Once
+	startErr  error
+	private   bool          // loops without a public listener: close what connects
+	running   chan struct{} // closed by the first tick: every loop is registered with gnet
+	tickOnce  sync.Once
+	rr        atomic.Uint32 // round robin over the loops for new sessions
 }
 
 // New returns a server with opts (nil means the defaults).
@@ -121,7 +129,7 @@ func New(opts *Options) *Server {
 	if opts == nil {
 		opts = &Options{}
 	}
-	srv := &Server{opts: opts.withDefaults(), ready: make(chan struct{}), done: make(chan struct{})}
+	srv := &Server{opts: opts.withDefaults(), ready: make(chan struct{}), done: make(chan struct{}), running: make(chan struct{})}
 	srv.log = srv.opts.Logger
 	srv.limits = parseLimits{maxHeaderBytes: srv.opts.MaxHeaderBytes, maxBodyBytes: 1 << 20}
 	return srv
@@ -238,8 +246,12 @@ func (h *handler) OnOpen(c gnet.Conn) ([]byte, gnet.Action) {
 		h.srv.logRefusedConn()
 		return nil, gnet.Close // over the limit: refused (OnClose counts it out)
 	}
-	sh := h.srv.shardOf(c.EventLoop())
 	moved, _ := c.Context().(*handoff)
+	if _, anchor := c.Context().(anchorConn); anchor || (h.srv.private && moved == nil) {
+		h.srv.shardOf(c.EventLoop())
+		return nil, gnet.Close // an anchor (nethttp.go), or a stranger on the private port
+	}
+	sh := h.srv.shardOf(c.EventLoop())
 	cn := sh.newConn(c)
 	c.SetContext(cn)
 	if moved != nil {
@@ -275,6 +287,9 @@ func (h *handler) OnClose(c gnet.Conn, err error) gnet.Action {
 // its wheels.
 func (h *handler) OnTick() (time.Duration, gnet.Action) {
 	srv := h.srv
+	// gnet starts its ticker after it registered every loop (OnBoot
+	// comes before): from here Engine.Register can pick a loop.
+	srv.tickOnce.Do(func() { close(srv.running) })
 	for i := range int(srv.nshards.Load()) {
 		if sh := srv.shards[i].Load(); sh != nil {
 			sh.post(task{op: opTick})

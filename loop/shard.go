@@ -30,6 +30,7 @@ type shard struct {
 	headers  []eio.Header // scratch for eio.Request
 	chunked  []byte       // scratch for decoded chunked bodies
 	waiting  []*conn      // fallback handlers waiting for their conn to send (fallback.go)
+	moved    *handoff     // the handoff being served, during serveHandoff
 }
 
 func newShard(srv *Server, index int, loop gnet.EventLoop) *shard {

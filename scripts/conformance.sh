@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Builds and starts examples/conformance on 127.0.0.1:PORT, runs the
 # official suite(s) from ../shared/conformance against it, stops it.
-# usage: scripts/conformance.sh [engine|socket|all] [PORT]
+# usage: scripts/conformance.sh [engine|socket|all] [PORT] [gnet|nethttp]
+# (nethttp: the servers mounted on net/http, examples/conformance's MODE)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-which=${1:-all} port=${2:-3917}
+which=${1:-all} port=${2:-3917} mode=${3:-gnet}
 runner=../shared/conformance/run.sh
 bin=$(mktemp -d)/conformance
 go build -o "$bin" ./examples/conformance
-PORT=$port HOST=127.0.0.1 "$bin" >"$bin.log" 2>&1 &
+MODE=$mode PORT=$port HOST=127.0.0.1 "$bin" >"$bin.log" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true' EXIT
 for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done

@@ -2,10 +2,14 @@
 // expect (../shared/conformance/README.md): the Engine.IO echo server on
 // /engine.io/ and the Socket.IO server on /socket.io/, both with a 300 ms
 // ping interval and a 200 ms ping timeout. PORT (default 3000) and HOST
-// (default 127.0.0.1) say where it listens.
+// (default 127.0.0.1) say where it listens; MODE=nethttp serves them as
+// http.Handlers on a net/http server instead of the gnet engine.
 package main
 
 import (
+	"log"
+	"net/http"
+	"os"
 	"time"
 
 	"github.com/sioloop/sioloop"
@@ -37,5 +41,13 @@ func main() {
 	})
 	io.Of("/custom").OnConnection(func(s *sio.Socket) { _ = s.Emit("auth", s.Handshake().Auth) })
 
+	if os.Getenv("MODE") == "nethttp" {
+		// The net/http mode: the same servers mounted on a mux.
+		mux := http.NewServeMux()
+		mux.Handle("/engine.io/", srv)
+		mux.Handle("/socket.io/", io)
+		log.Printf("conformance server (net/http mode) listening on http://%s", demo.Addr())
+		log.Fatal(http.ListenAndServe(demo.Addr(), mux))
+	}
 	demo.Run(srv, "conformance server", "Engine.IO on /engine.io/, Socket.IO on /socket.io/")
 }

@@ -107,6 +107,10 @@ class SC extends Tracked {
             forceNew: true,
             reconnectionDelay: 100,
             reconnectionDelayMax: 500,
+            // SIO_TLS_INSECURE=1: accept the test server's self-signed
+            // certificate (the client passes rejectUnauthorized itself,
+            // so NODE_TLS_REJECT_UNAUTHORIZED alone does not do it).
+            ...(process.env.SIO_TLS_INSECURE === "1" ? { rejectUnauthorized: false } : {}),
             ...opts,
           })
         : nspOrSocket;
