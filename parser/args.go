@@ -26,17 +26,21 @@ const inlineArgs = 8
 // span is the position of one element in Args.data.
 type span struct{ start, end int }
 
-// Args holds the elements of an EVENT or ACK payload array as raw JSON, and
-// the binary attachments of a BINARY_EVENT or BINARY_ACK. The zero value is
-// ready to use; reuse one across packets to avoid allocation.
+// Args holds the arguments of an EVENT or ACK, as a Parser decoded them:
+// the elements of the payload array in their wire form (raw JSON, or raw
+// MessagePack for a Format), and the binary attachments of a BINARY_EVENT
+// or BINARY_ACK. The zero value is ready to use; reuse one across packets
+// to avoid allocation.
 //
-// Ownership: Args aliases the data given to Parse and the attachments given
-// to SetAttachments, and so do the slices its methods return (Raw, Shift,
-// and []byte values decoded from placeholders): they are valid while those
-// are. Clone copies them. An Args is not safe for concurrent use.
+// Ownership: Args aliases the message it was decoded from, and so do the
+// slices its methods return (Raw, and []byte values decoded from
+// attachments): they are valid while the message is, which for a handler's
+// arguments is until the handler returns. Clone copies them. An Args is
+// not safe for concurrent use.
 type Args struct {
 	// The payload: data[spans[k]] is element k; elements before first were
 	// shifted out.
+	format Format // nil: JSON
 	data   []byte
 	inline [inlineArgs]span
 	more   []span // elements past inlineArgs
@@ -52,14 +56,14 @@ type Args struct {
 	raws   [inlineArgs]json.RawMessage
 }
 
-// Parse splits data, a JSON array, into its elements, replacing what a held
+// parse splits data, a JSON array, into its elements, replacing what a held
 // before (attachments too: call SetAttachments after Parse). Whitespace
 // around elements is dropped. An empty data, which is what DecodePacket gives
 // for a packet without payload, gives no elements. data is aliased, not
 // copied. Parse allocates nothing for up to 8 elements, and returns an error
 // wrapping ErrInvalidPacket when data is not one valid JSON array.
-func (a *Args) Parse(data []byte) error {
-	a.Reset()
+func (a *Args) parse(data []byte) error {
+	a.reset()
 	if len(data) == 0 {
 		return nil
 	}
@@ -75,7 +79,7 @@ func (a *Args) Parse(data []byte) error {
 		for {
 			end := scanValue(data, i)
 			if end < 0 {
-				a.Reset()
+				a.reset()
 				return errNotArray
 			}
 			a.push(span{i, end})
@@ -88,12 +92,12 @@ func (a *Args) Parse(data []byte) error {
 				i++
 				break
 			}
-			a.Reset()
+			a.reset()
 			return errNotArray
 		}
 	}
 	if skipSpace(data, i) != len(data) {
-		a.Reset()
+		a.reset()
 		return errNotArray
 	}
 	return nil
@@ -115,9 +119,10 @@ func (a *Args) span(k int) span {
 	return a.more[k-inlineArgs]
 }
 
-// Reset empties a, dropping its references to the data and attachments, and
+// reset empties a, dropping its references to the data and attachments, and
 // keeps its storage for reuse.
-func (a *Args) Reset() {
+func (a *Args) reset() {
+	a.format = nil
 	a.data = nil
 	a.n, a.first = 0, 0
 	a.more = a.more[:0]
@@ -132,8 +137,9 @@ func (a *Args) Reset() {
 // Len returns the number of elements (after those Shift removed).
 func (a *Args) Len() int { return a.n - a.first }
 
-// Raw returns the raw JSON of element i, placeholders left as they are, or
-// nil when i is out of range. It aliases the parsed data (capacity clipped).
+// Raw returns element i in its wire form — raw JSON, placeholders left as
+// they are, or the raw bytes of a Format — or nil when i is out of range.
+// It aliases the parsed data (capacity clipped).
 func (a *Args) Raw(i int) []byte {
 	if i < 0 || i >= a.Len() {
 		return nil
@@ -142,9 +148,9 @@ func (a *Args) Raw(i int) []byte {
 	return a.data[s.start:s.end:s.end]
 }
 
-// Shift removes element 0 and returns its raw JSON (nil when there is
+// shift removes element 0 and returns its raw JSON (nil when there is
 // none); for an EVENT that is the event name, which EventName reads.
-func (a *Args) Shift() []byte {
+func (a *Args) shift() []byte {
 	raw := a.Raw(0)
 	if raw != nil {
 		a.first++
@@ -152,15 +158,12 @@ func (a *Args) Shift() []byte {
 	return raw
 }
 
-// SetAttachments sets the binary attachments, indexed by placeholder num.
+// setAttachments sets the binary attachments, indexed by placeholder num.
 // att is aliased, not copied. While a holds attachments, Decode, Value and
 // Values replace placeholders {"_placeholder":true,"num":N} with att[N]; a
 // holds none after Parse, as socket.io-parser reconstructs placeholders only
 // in BINARY_* packets.
-func (a *Args) SetAttachments(att [][]byte) { a.att = att }
-
-// Attachments returns the binary attachments (aliased).
-func (a *Args) Attachments() [][]byte { return a.att }
+func (a *Args) setAttachments(att [][]byte) { a.att = att }
 
 // Decode unmarshals element i into v as json.Unmarshal does (a
 // *json.RawMessage gets a copy of Raw(i), placeholders left). While a holds
@@ -179,6 +182,12 @@ func (a *Args) Decode(i int, v any) error {
 	raw := a.Raw(i)
 	if raw == nil {
 		return fmt.Errorf("parser: decode argument %d: out of range (%d arguments)", i, a.Len())
+	}
+	if a.format != nil {
+		if err := a.format.Decode(raw, v); err != nil {
+			return fmt.Errorf("parser: decode argument %d: %w", i, err)
+		}
+		return nil
 	}
 	switch p := v.(type) {
 	case *any:
@@ -251,7 +260,13 @@ func (a *Args) Value(i int) (any, error) {
 	if raw == nil {
 		return nil, fmt.Errorf("parser: decode argument %d: out of range (%d arguments)", i, a.Len())
 	}
-	v, _, err := a.decodeAny(raw, 0)
+	var v any
+	var err error
+	if a.format != nil {
+		v, err = a.format.Value(raw)
+	} else {
+		v, _, err = a.decodeAny(raw, 0)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("parser: decode argument %d: %w", i, err)
 	}
@@ -275,6 +290,9 @@ func (a *Args) Values() ([]any, error) {
 // when it is not a string (or i is out of range).
 func (a *Args) String(i int) (string, bool) {
 	raw := a.Raw(i)
+	if a.format != nil && raw != nil {
+		return a.format.String(raw)
+	}
 	if len(raw) == 0 || raw[0] != '"' {
 		return "", false
 	}
@@ -284,7 +302,7 @@ func (a *Args) String(i int) (string, bool) {
 // Clone returns a copy of a that owns its memory (the data and attachments
 // are copied), to keep the arguments beyond the handler they came to.
 func (a *Args) Clone() *Args {
-	c := &Args{inline: a.inline, n: a.n, first: a.first}
+	c := &Args{format: a.format, inline: a.inline, n: a.n, first: a.first}
 	c.data = bytes.Clone(a.data)
 	if len(a.more) > 0 {
 		c.more = slices.Clone(a.more)
@@ -298,7 +316,7 @@ func (a *Args) Clone() *Args {
 	return c
 }
 
-// EventName returns the event name held by raw, the raw JSON of an EVENT's
+// eventName returns the event name held by raw, the raw JSON of an EVENT's
 // first element (as Shift returns it), and false when raw is neither a JSON
 // string nor a number. A string is unquoted: the result aliases raw (not
 // copied, no allocation) unless it has escapes or invalid UTF-8, which are
@@ -306,7 +324,7 @@ func (a *Args) Clone() *Args {
 // accepts one and the Node server's EventEmitter keys it by its string
 // form: the result is that form (JavaScript's Number::toString), aliasing
 // raw when raw is already written that way ("42", not "42.0" or "4.2e1").
-func EventName(raw []byte) ([]byte, bool) {
+func eventName(raw []byte) ([]byte, bool) {
 	if len(raw) == 0 {
 		return nil, false
 	}
@@ -358,6 +376,17 @@ func appendJSNumber(dst []byte, f float64) []byte {
 // next Spread: use them before that, on the loop (Clone a to keep them).
 func (a *Args) Spread() []any {
 	out := a.spread[:0]
+	if a.format != nil { // values, which the format's encoder writes back alike
+		for i := range a.Len() {
+			v, err := a.Value(i)
+			if err != nil {
+				v = nil
+			}
+			out = append(out, v)
+		}
+		a.spread = out
+		return out
+	}
 	for i := range a.Len() {
 		raw := a.Raw(i)
 		switch {
@@ -380,5 +409,50 @@ func (a *Args) Spread() []any {
 }
 
 func (a *Args) hasPlaceholder(raw []byte) bool {
-	return len(a.Attachments()) > 0 && bytes.Contains(raw, []byte(`"_placeholder"`))
+	return len(a.att) > 0 && bytes.Contains(raw, []byte(`"_placeholder"`))
+}
+
+// Format reads the arguments of a wire format other than JSON, for a
+// Parser that is not in this package (MessagePack): SplitArgs fills an Args
+// with it, and Args's methods call it for each element.
+type Format interface {
+	// Array reads the header of the array data: its number of elements
+	// and where the first starts.
+	Array(data []byte) (n, start int, err error)
+	// Skip returns the index just past the element that starts at data[i].
+	Skip(data []byte, i int) (int, error)
+	// Decode stores the element raw in v (a pointer), as json.Unmarshal
+	// would for the same value in JSON: struct fields by their json tags.
+	Decode(raw []byte, v any) error
+	// Value decodes the element raw into plain Go values.
+	Value(raw []byte) (any, error)
+	// String returns the element raw when it is a string.
+	String(raw []byte) (string, bool)
+}
+
+// SplitArgs makes a hold the elements of data, an array in format f,
+// replacing what it held: what a Parser other than JSON calls from Decode.
+// data is aliased, not copied. It returns an error wrapping
+// ErrInvalidPacket when data is not one array.
+func SplitArgs(a *Args, f Format, data []byte) error {
+	a.reset()
+	n, i, err := f.Array(data)
+	if err != nil {
+		return errors.Join(errNotArray, err)
+	}
+	a.format, a.data = f, data
+	for range n {
+		end, err := f.Skip(data, i)
+		if err != nil || end <= i || end > len(data) {
+			a.reset()
+			return errors.Join(errNotArray, err)
+		}
+		a.push(span{i, end})
+		i = end
+	}
+	if i != len(data) {
+		a.reset()
+		return errNotArray
+	}
+	return nil
 }

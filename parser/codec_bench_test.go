@@ -15,7 +15,6 @@ var (
 		`"text":"` + strings.Repeat("lorem ipsum dolor sit amet ", 20) + `","at":1712345678901,"reply":null,"ok":true},3.25,[1,2,3,4,5]]`)
 	benchBin1K = bytes.Repeat([]byte{0xde, 0xad, 0xbe, 0xef}, 256)
 
-	benchSinkPkt  parser.Packet
 	benchSinkName []byte
 	benchSinkText []byte
 	benchSinkAtt  [][]byte
@@ -31,18 +30,16 @@ func BenchmarkDecodeEvent(b *testing.B) {
 		b.Run(size.name, func(b *testing.B) {
 			b.ReportAllocs()
 			b.SetBytes(int64(len(size.wire)))
-			var args parser.Args
+			// What sio does per message: the header, the arguments split,
+			// the event name.
+			var st parser.DecodeState
+			pkt := parser.Packet{Args: new(parser.Args)}
 			for b.Loop() {
-				pkt, err := parser.DecodePacket(size.wire)
-				if err != nil {
+				if done, err := parser.JSON.Decode(&st, size.wire, false, &pkt); !done || err != nil {
 					b.Fatal(err)
 				}
-				if err := args.Parse(pkt.Data); err != nil {
-					b.Fatal(err)
-				}
-				benchSinkName, _ = parser.EventName(args.Shift())
-				benchSinkPkt = pkt
 			}
+			benchSinkName = pkt.Event
 		})
 		// The naive way: encoding/json splits the payload.
 		b.Run(size.name+"/encoding-json", func(b *testing.B) {
@@ -66,23 +63,22 @@ func BenchmarkEncodeEvent(b *testing.B) {
 	args := []any{"hello", 42}
 	b.Run("small/reused", func(b *testing.B) {
 		b.ReportAllocs()
-		var e parser.Encoder
-		buf := make([]byte, 0, 64)
+		e := parser.JSON.NewEncoder() // as sio: one per loop, through the interface
+		f := parser.Frames{Head: make([]byte, 0, 64)}
 		for b.Loop() {
-			var err error
-			buf, _, err = e.Encode(buf[:0], parser.Event, "/", -1, "chat", args)
-			if err != nil {
+			f.Head = f.Head[:0]
+			if err := e.Encode(&f, parser.Event, "/", -1, "chat", args); err != nil {
 				b.Fatal(err)
 			}
 		}
-		b.SetBytes(int64(len(buf)))
-		benchSinkText = buf
+		b.SetBytes(int64(len(f.Head)))
+		benchSinkText = f.Head
 	})
 	b.Run("small/alloc", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			var e parser.Encoder
-			benchSinkText, _, _ = e.Encode(nil, parser.Event, "/", -1, "chat", args)
+			var e parser.JSONEncoder
+			benchSinkText, _, _ = e.AppendPacket(nil, parser.Event, "/", -1, "chat", args)
 		}
 	})
 	b.Run("small/encoding-json", func(b *testing.B) {
@@ -108,10 +104,10 @@ func BenchmarkEncodeEvent(b *testing.B) {
 	large := []any{msg, map[string]any{"ok": true, "n": 3.25, "list": []any{1, 2, 3}}}
 	b.Run("large/reused", func(b *testing.B) {
 		b.ReportAllocs()
-		var e parser.Encoder
+		var e parser.JSONEncoder
 		var buf []byte
 		for b.Loop() {
-			buf, _, _ = e.Encode(buf[:0], parser.Event, "/chat", 17, "message", large)
+			buf, _, _ = e.AppendPacket(buf[:0], parser.Event, "/chat", 17, "message", large)
 		}
 		b.SetBytes(int64(len(buf)))
 		benchSinkText = buf
@@ -123,10 +119,10 @@ func BenchmarkEncodeBinaryEvent(b *testing.B) {
 		args := []any{"a.bin", benchBin1K}
 		b.ReportAllocs()
 		b.SetBytes(int64(len(benchBin1K)))
-		var e parser.Encoder
+		var e parser.JSONEncoder
 		buf := make([]byte, 0, 128)
 		for b.Loop() {
-			buf, benchSinkAtt, _ = e.Encode(buf[:0], parser.Event, "/", -1, "upload", args)
+			buf, benchSinkAtt, _ = e.AppendPacket(buf[:0], parser.Event, "/", -1, "upload", args)
 		}
 		benchSinkText = buf
 	})
@@ -139,10 +135,10 @@ func BenchmarkEncodeBinaryEvent(b *testing.B) {
 		args := []any{file{Name: "a.bin", Body: benchBin1K, Thumb: benchBin1K}}
 		b.ReportAllocs()
 		b.SetBytes(2 * int64(len(benchBin1K)))
-		var e parser.Encoder
+		var e parser.JSONEncoder
 		buf := make([]byte, 0, 128)
 		for b.Loop() {
-			buf, benchSinkAtt, _ = e.Encode(buf[:0], parser.Event, "/", -1, "upload", args)
+			buf, benchSinkAtt, _ = e.AppendPacket(buf[:0], parser.Event, "/", -1, "upload", args)
 		}
 		benchSinkText = buf
 	})

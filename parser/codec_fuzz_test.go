@@ -26,8 +26,8 @@ func FuzzDecodePacket(f *testing.F) {
 	}
 	f.Add([]byte(`2[`+strings.Repeat("9", 400)+`,1e400]`), uint16(2)) // out of float64 range
 	for _, tc := range encodeSpecExamples {
-		var e parser.Encoder
-		text, _, _ := e.Encode(nil, tc.typ, tc.nsp, tc.id, tc.event, tc.args)
+		var e parser.JSONEncoder
+		text, _, _ := e.AppendPacket(nil, tc.typ, tc.nsp, tc.id, tc.event, tc.args)
 		f.Add(text, uint16(3))
 	}
 
@@ -54,7 +54,7 @@ func FuzzDecodePacket(f *testing.F) {
 
 // decoded is a packet with its payload split, copied out of the input.
 type decoded struct {
-	pkt   parser.Packet
+	pkt   parser.Header
 	nsp   string
 	data  string
 	event string
@@ -160,8 +160,8 @@ func checkDecoded(t *testing.T, data []byte, d decoded) {
 		for k, el := range d.elems {
 			args[k] = json.RawMessage(el)
 		}
-		var e parser.Encoder
-		text, _, err := e.Encode(nil, parser.Ack, d.nsp, pkt.ID, "", args)
+		var e parser.JSONEncoder
+		text, _, err := e.AppendPacket(nil, parser.Ack, d.nsp, pkt.ID, "", args)
 		if err != nil {
 			t.Fatalf("%q: re-encode: %v", data, err)
 		}

@@ -28,10 +28,10 @@ var (
 // at pointer cycles.
 const maxEncodeDepth = 1000
 
-// Encoder encodes packets into their text form. Reuse one to avoid
+// jsonEncoder encodes packets into their text form. Reuse one to avoid
 // allocation: it keeps scratch buffers. Not safe for concurrent use.
-type Encoder struct {
-	// Scratch, reset by every Encode.
+type jsonEncoder struct {
+	// Scratch, reset by every encode.
 	payload []byte
 	atts    [][]byte
 	keys    []string
@@ -43,7 +43,7 @@ type Encoder struct {
 	jsonEnc *json.Encoder
 }
 
-// Encode appends the text form of a packet to dst and returns the extended
+// appendPacket appends the text form of a packet to dst and returns the extended
 // slice, with the packet's binary attachments, to be sent after it in
 // order as binary messages.
 //
@@ -76,7 +76,7 @@ type Encoder struct {
 //
 // Encoding reuses e's buffers: it allocates nothing for such values once
 // they have grown, when dst has room, and when there is no attachment.
-func (e *Encoder) Encode(dst []byte, typ Type, nsp string, id int64, event string, args []any) (text []byte, attachments [][]byte, err error) {
+func (e *jsonEncoder) appendPacket(dst []byte, typ Type, nsp string, id int64, event string, args []any) (text []byte, attachments [][]byte, err error) {
 	if nsp != "" && nsp != "/" && (nsp[0] != '/' || strings.IndexByte(nsp, ',') >= 0) {
 		return dst, nil, errEncodeNamespace
 	}
@@ -115,7 +115,7 @@ func (e *Encoder) Encode(dst []byte, typ Type, nsp string, id int64, event strin
 }
 
 // encodePayload appends the JSON payload of a packet of type typ.
-func (e *Encoder) encodePayload(p []byte, typ Type, event string, args []any) ([]byte, error) {
+func (e *jsonEncoder) encodePayload(p []byte, typ Type, event string, args []any) ([]byte, error) {
 	e.depth = 0
 	e.binary = typ == Event || typ == Ack
 	var err error
@@ -170,7 +170,7 @@ func (e *Encoder) encodePayload(p []byte, typ Type, event string, args []any) ([
 }
 
 // value appends the JSON of v.
-func (e *Encoder) value(dst []byte, v any) ([]byte, error) {
+func (e *jsonEncoder) value(dst []byte, v any) ([]byte, error) {
 	switch x := v.(type) {
 	case nil:
 		return append(dst, "null"...), nil
@@ -271,7 +271,7 @@ func (e *Encoder) value(dst []byte, v any) ([]byte, error) {
 
 // mapStringAny appends a map[string]any with its keys sorted, as
 // encoding/json does, sorting in e.keys so as not to allocate.
-func (e *Encoder) mapStringAny(dst []byte, m map[string]any) ([]byte, error) {
+func (e *jsonEncoder) mapStringAny(dst []byte, m map[string]any) ([]byte, error) {
 	if m == nil {
 		return append(dst, "null"...), nil
 	}
@@ -308,7 +308,7 @@ func (e *Encoder) mapStringAny(dst []byte, m map[string]any) ([]byte, error) {
 
 // bytes appends a []byte: a placeholder for a new attachment in EVENT and
 // ACK payloads, a base64 string elsewhere (as encoding/json), null when nil.
-func (e *Encoder) bytes(dst, b []byte) []byte {
+func (e *jsonEncoder) bytes(dst, b []byte) []byte {
 	if b == nil {
 		return append(dst, "null"...)
 	}
@@ -324,7 +324,7 @@ func (e *Encoder) bytes(dst, b []byte) []byte {
 }
 
 // marshal appends v as encoding/json encodes it, without HTML escaping.
-func (e *Encoder) marshal(dst []byte, v any) ([]byte, error) {
+func (e *jsonEncoder) marshal(dst []byte, v any) ([]byte, error) {
 	if e.jsonEnc == nil {
 		e.jsonEnc = json.NewEncoder(&e.jsonBuf)
 		e.jsonEnc.SetEscapeHTML(false)

@@ -24,7 +24,7 @@ var (
 // MarshalText (pointer-receiver methods too when v is addressable); nil
 // pointers, slices, maps and interfaces as null; struct fields per their
 // json tags.
-func (e *Encoder) reflectValue(dst []byte, v reflect.Value) ([]byte, error) {
+func (e *jsonEncoder) reflectValue(dst []byte, v reflect.Value) ([]byte, error) {
 	if !v.IsValid() {
 		return append(dst, "null"...), nil
 	}
@@ -123,7 +123,7 @@ func marshalerOf(v reflect.Value, iface reflect.Type) (any, bool) {
 }
 
 // reflectList appends a slice or array.
-func (e *Encoder) reflectList(dst []byte, v reflect.Value) ([]byte, error) {
+func (e *jsonEncoder) reflectList(dst []byte, v reflect.Value) ([]byte, error) {
 	if e.depth++; e.depth > maxEncodeDepth {
 		return dst, errEncodeDepth
 	}
@@ -144,7 +144,7 @@ func (e *Encoder) reflectList(dst []byte, v reflect.Value) ([]byte, error) {
 // reflectMap appends a map with its keys resolved and sorted as
 // encoding/json does: string keys as they are, encoding.TextMarshaler keys
 // by their text, integer keys in decimal.
-func (e *Encoder) reflectMap(dst []byte, v reflect.Value) ([]byte, error) {
+func (e *jsonEncoder) reflectMap(dst []byte, v reflect.Value) ([]byte, error) {
 	if e.depth++; e.depth > maxEncodeDepth {
 		return dst, errEncodeDepth
 	}
@@ -196,7 +196,7 @@ func (e *Encoder) reflectMap(dst []byte, v reflect.Value) ([]byte, error) {
 }
 
 // reflectStruct appends a struct's fields per encoding/json's rules.
-func (e *Encoder) reflectStruct(dst []byte, v reflect.Value) ([]byte, error) {
+func (e *jsonEncoder) reflectStruct(dst []byte, v reflect.Value) ([]byte, error) {
 	if e.depth++; e.depth > maxEncodeDepth {
 		return dst, errEncodeDepth
 	}
@@ -229,7 +229,7 @@ func (e *Encoder) reflectStruct(dst []byte, v reflect.Value) ([]byte, error) {
 }
 
 // quotedScalar appends a field tagged ",string": its JSON in a JSON string.
-func (e *Encoder) quotedScalar(dst []byte, v reflect.Value) ([]byte, error) {
+func (e *jsonEncoder) quotedScalar(dst []byte, v reflect.Value) ([]byte, error) {
 	for v.Kind() == reflect.Pointer {
 		if v.IsNil() {
 			return append(dst, "null"...), nil

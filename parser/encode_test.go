@@ -46,10 +46,10 @@ var encodeSpecExamples = []encodeCase{
 }
 
 func TestEncodeSpecExamples(t *testing.T) {
-	var e parser.Encoder
+	var e parser.JSONEncoder
 	for _, tc := range encodeSpecExamples {
 		t.Run(tc.name, func(t *testing.T) {
-			text, att, err := e.Encode(nil, tc.typ, tc.nsp, tc.id, tc.event, tc.args)
+			text, att, err := e.AppendPacket(nil, tc.typ, tc.nsp, tc.id, tc.event, tc.args)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -64,22 +64,22 @@ func TestEncodeSpecExamples(t *testing.T) {
 }
 
 func TestEncodeAppendsToDst(t *testing.T) {
-	var e parser.Encoder
-	text, _, err := e.Encode([]byte("4"), parser.Event, "/", -1, "hey", []any{"Jude"})
+	var e parser.JSONEncoder
+	text, _, err := e.AppendPacket([]byte("4"), parser.Event, "/", -1, "hey", []any{"Jude"})
 	if err != nil || string(text) != `42["hey","Jude"]` {
 		t.Fatalf("Encode = %q, %v", text, err)
 	}
 }
 
 func TestEncodeAttachmentsAliasArgs(t *testing.T) {
-	var e parser.Encoder
+	var e parser.JSONEncoder
 	buf := []byte{1, 2, 3}
-	_, att, err := e.Encode(nil, parser.Event, "/", -1, "f", []any{buf})
+	_, att, err := e.AppendPacket(nil, parser.Event, "/", -1, "f", []any{buf})
 	if err != nil || len(att) != 1 || &att[0][0] != &buf[0] {
 		t.Fatalf("attachments %v, %v: not aliasing the argument", att, err)
 	}
 	// A later Encode does not touch the attachments returned before.
-	_, att2, _ := e.Encode(nil, parser.Event, "/", -1, "f", []any{[]byte{9}})
+	_, att2, _ := e.AppendPacket(nil, parser.Event, "/", -1, "f", []any{[]byte{9}})
 	if att[0][0] != 1 || att2[0][0] != 9 {
 		t.Fatal("attachments shared between calls")
 	}
@@ -122,8 +122,8 @@ func TestEncodeRoundTrips(t *testing.T) {
 			func() []any { return []any{new(map[string]any), new([]string), new(time.Time)} }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			var e parser.Encoder
-			text, att, err := e.Encode(nil, parser.Event, "/room", 5, "ev", tc.args)
+			var e parser.JSONEncoder
+			text, att, err := e.AppendPacket(nil, parser.Event, "/room", 5, "ev", tc.args)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -280,8 +280,8 @@ func TestEncodeStructsLikeEncodingJSON(t *testing.T) {
 		A:        "a2",
 	}
 	for _, val := range []any{v, &v, []any{v}, map[string]fieldRules{"x": v}} {
-		var e parser.Encoder
-		text, att, err := e.Encode(nil, parser.Ack, "/", -1, "", []any{val})
+		var e parser.JSONEncoder
+		text, att, err := e.AppendPacket(nil, parser.Ack, "/", -1, "", []any{val})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -315,8 +315,8 @@ func TestEncodeStructWithBytes(t *testing.T) {
 	body, a, b, c := []byte("body"), []byte("a"), []byte("b"), []byte("c")
 	f := file{Name: "x", Body: body, Secret: []byte("no"), Custom: asJSON{B: []byte("no")},
 		Meta: map[string]any{"z": c, "a": []any{a}}, Chunks: [][]byte{b}, Pointer: &body}
-	var e parser.Encoder
-	text, att, err := e.Encode(nil, parser.Event, "/", -1, "upload", []any{f})
+	var e parser.JSONEncoder
+	text, att, err := e.AppendPacket(nil, parser.Event, "/", -1, "upload", []any{f})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -332,7 +332,7 @@ func TestEncodeStructWithBytes(t *testing.T) {
 }
 
 func TestEncodeConnectAndErrors(t *testing.T) {
-	var e parser.Encoder
+	var e parser.JSONEncoder
 	for _, tc := range []struct {
 		typ  parser.Type
 		args []any
@@ -348,7 +348,7 @@ func TestEncodeConnectAndErrors(t *testing.T) {
 		{parser.Connect, []any{map[string]any{"bin": []byte("hi")}}, `0{"bin":"aGk="}`}, // base64 outside EVENT/ACK
 		{parser.Disconnect, []any{"ignored"}, "1"},
 	} {
-		text, att, err := e.Encode(nil, tc.typ, "/", -1, "", tc.args)
+		text, att, err := e.AppendPacket(nil, tc.typ, "/", -1, "", tc.args)
 		if err != nil || string(text) != tc.want || att != nil {
 			t.Errorf("Encode(%v, %v) = %q %v, %v; want %q", tc.typ, tc.args, text, att, err, tc.want)
 		}
@@ -392,8 +392,8 @@ func TestEncodeRefusesBadInput(t *testing.T) {
 		{"connect error number", parser.ConnectError, "/", -1, []any{1}, "CONNECT_ERROR payload"},
 		{"connect error missing", parser.ConnectError, "/", -1, nil, "CONNECT_ERROR payload"},
 	} {
-		var e parser.Encoder
-		text, att, err := e.Encode([]byte("keep"), tc.typ, tc.nsp, tc.id, "ev", tc.args)
+		var e parser.JSONEncoder
+		text, att, err := e.AppendPacket([]byte("keep"), tc.typ, tc.nsp, tc.id, "ev", tc.args)
 		if err == nil || !strings.Contains(err.Error(), tc.match) {
 			t.Errorf("%s: Encode = %q, %v; want an error with %q", tc.name, text, err, tc.match)
 		}
@@ -401,7 +401,7 @@ func TestEncodeRefusesBadInput(t *testing.T) {
 			t.Errorf("%s: on error Encode returned %q %v", tc.name, text, att)
 		}
 		// The Encoder still works after an error.
-		if text, _, err := e.Encode(nil, parser.Event, "/", -1, "ok", nil); err != nil || string(text) != `2["ok"]` {
+		if text, _, err := e.AppendPacket(nil, parser.Event, "/", -1, "ok", nil); err != nil || string(text) != `2["ok"]` {
 			t.Errorf("%s: next Encode = %q, %v", tc.name, text, err)
 		}
 	}
@@ -412,9 +412,9 @@ func TestEncodeStringsLikeEncodingJSON(t *testing.T) {
 		"", "plain", `quote " backslash \ slash /`, "\x00\x01\x1e\x1f\x7f", "\b\f\n\r\t",
 		"\u2028\u2029", "é€😀", "bad \xff utf8 \xc3", "<script>&amp;</script>", "\ud7ff\ue000\uffff",
 	}
-	var e parser.Encoder
+	var e parser.JSONEncoder
 	for _, s := range strs {
-		text, _, err := e.Encode(nil, parser.Event, "/", -1, s, []any{s, map[string]any{s: s}})
+		text, _, err := e.AppendPacket(nil, parser.Event, "/", -1, s, []any{s, map[string]any{s: s}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -434,8 +434,8 @@ func TestEncodeNumbersLikeEncodingJSON(t *testing.T) {
 		float32(0.1), float32(1e21), float32(1e-7), float32(3.4e38),
 		int8(-128), int16(-3), int32(1 << 30), int64(math.MaxInt64), uint(7), uint16(9), uint32(1 << 31), uint64(math.MaxUint64), uintptr(3),
 	}
-	var e parser.Encoder
-	text, _, err := e.Encode(nil, parser.Ack, "/", -1, "", nums)
+	var e parser.JSONEncoder
+	text, _, err := e.AppendPacket(nil, parser.Ack, "/", -1, "", nums)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -447,9 +447,9 @@ func TestEncodeNumbersLikeEncodingJSON(t *testing.T) {
 
 func TestEncodeSortsNestedMapKeys(t *testing.T) {
 	m := map[string]any{"b": map[string]any{"y": 1, "x": map[string]any{"q": 1, "p": 2}, "w": 3}, "a": 0, "c": map[string]any{}}
-	var e parser.Encoder
+	var e parser.JSONEncoder
 	for range 5 { // map order varies from run to run
-		text, _, err := e.Encode(nil, parser.Ack, "/", -1, "", []any{m})
+		text, _, err := e.AppendPacket(nil, parser.Ack, "/", -1, "", []any{m})
 		if err != nil || string(text) != `3[{"a":0,"b":{"w":3,"x":{"p":2,"q":1},"y":1},"c":{}}]` {
 			t.Fatalf("Encode = %s, %v", text, err)
 		}
@@ -457,14 +457,14 @@ func TestEncodeSortsNestedMapKeys(t *testing.T) {
 }
 
 func TestEncodeSmallEventDoesNotAllocate(t *testing.T) {
-	var e parser.Encoder
+	var e parser.JSONEncoder
 	args := []any{"hello", 42, 1.5, true, nil, json.RawMessage(`{"a":1}`), []any{"x"}, map[string]any{"k": "v"}, []string{"s"}}
 	buf := make([]byte, 0, 256)
-	if _, _, err := e.Encode(buf, parser.Event, "/chat", 7, "chat", args); err != nil {
+	if _, _, err := e.AppendPacket(buf, parser.Event, "/chat", 7, "chat", args); err != nil {
 		t.Fatal(err)
 	}
 	if n := testing.AllocsPerRun(100, func() {
-		_, _, _ = e.Encode(buf[:0], parser.Event, "/chat", 7, "chat", args)
+		_, _, _ = e.AppendPacket(buf[:0], parser.Event, "/chat", 7, "chat", args)
 	}); n != 0 {
 		t.Fatalf("%v allocs", n)
 	}
@@ -486,10 +486,10 @@ func TestEncodeDecodesWithNode(t *testing.T) {
 	}
 	var texts []string
 	var payloads []string // what the payload must read as, in JSON
-	var e parser.Encoder
+	var e parser.JSONEncoder
 	add := func(typ parser.Type, nsp string, id int64, event string, args []any, payload any) {
 		t.Helper()
-		text, _, err := e.Encode(nil, typ, nsp, id, event, args)
+		text, _, err := e.AppendPacket(nil, typ, nsp, id, event, args)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -522,8 +522,8 @@ func TestEncodeDecodesWithNode(t *testing.T) {
 }
 
 func ExampleEncoder() {
-	var e parser.Encoder
-	text, att, err := e.Encode(nil, parser.Event, "/admin", 3, "upload", []any{"a.bin", []byte{1, 2}})
+	var e parser.JSONEncoder
+	text, att, err := e.AppendPacket(nil, parser.Event, "/admin", 3, "upload", []any{"a.bin", []byte{1, 2}})
 	if err != nil {
 		panic(err)
 	}
@@ -532,8 +532,8 @@ func ExampleEncoder() {
 }
 
 func TestEncodeErrorsWrap(t *testing.T) {
-	var e parser.Encoder
-	_, _, err := e.Encode(nil, parser.Event, "/", -1, "x", []any{badMarshaler{}})
+	var e parser.JSONEncoder
+	_, _, err := e.AppendPacket(nil, parser.Event, "/", -1, "x", []any{badMarshaler{}})
 	if !errors.Is(err, errBadMarshal) {
 		t.Fatalf("err %v does not wrap the MarshalJSON error", err)
 	}

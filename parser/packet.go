@@ -14,10 +14,10 @@ import (
 // a payload that is not valid JSON of the kind its type needs. The Node
 // server closes the connection with "parse error" on such a packet; a
 // server receiving ErrInvalidPacket should do the same. The errors returned
-// by DecodePacket and Args wrap it, so test with errors.Is.
+// by decodePacket and Args wrap it, so test with errors.Is.
 var ErrInvalidPacket = errors.New("parser: invalid packet")
 
-// The detailed decode errors. They are built once so that DecodePacket does
+// The detailed decode errors. They are built once so that decodePacket does
 // not allocate; each wraps ErrInvalidPacket.
 var (
 	errPacketType      = fmt.Errorf("%w: unknown packet type", ErrInvalidPacket)
@@ -70,17 +70,17 @@ func (t Type) String() string {
 // binary reports whether t is BINARY_EVENT or BINARY_ACK.
 func (t Type) binary() bool { return t == BinaryEvent || t == BinaryAck }
 
-// rootNamespace is Packet.Namespace when the packet names none. It is shared:
+// rootNamespace is header.Namespace when the packet names none. It is shared:
 // never write to it (its capacity is clipped, so appending copies).
 var rootNamespace = []byte("/")[:1:1]
 
-// Packet is a decoded packet header. Namespace and Data alias the input (not
+// header is a decoded packet header. Namespace and Data alias the input (not
 // copied; capacity clipped); Namespace is a shared static "/" when the
 // packet names no namespace.
 //
 // A BINARY_EVENT or BINARY_ACK keeps its type here; its Attachments binary
 // messages follow it on the Engine.IO session.
-type Packet struct {
+type header struct {
 	Type      Type
 	Namespace []byte
 	// ID is the ack id; -1 when the packet asks for no ack.
@@ -90,12 +90,12 @@ type Packet struct {
 	Attachments int
 	// Data is the JSON payload after the header, without trailing
 	// whitespace; empty when the packet has none. When not empty it is valid
-	// JSON of the kind the type needs (see DecodePacket).
+	// JSON of the kind the type needs (see decodePacket).
 	Data []byte
 }
 
-// DecodePacket decodes a text packet: the data of an Engine.IO message.
-// It does not allocate. The Packet aliases p.
+// decodePacket decodes a text packet: the data of an Engine.IO message.
+// It does not allocate. The header aliases p.
 //
 // It follows socket.io-parser 4.2 (Decoder.decodeString and isPayloadValid)
 // rule for rule, with the departures listed below. The format is
@@ -127,33 +127,29 @@ type Packet struct {
 // JSON is validated as encoding/json does, which also caps nesting at
 // 10000 levels (JSON.parse has no cap: a departure). Returns an error
 // wrapping ErrInvalidPacket. Safe from any goroutine.
-func DecodePacket(p []byte) (Packet, error) {
-	return decodePacket(p)
-}
-
-func decodePacket(p []byte) (Packet, error) {
-	pkt := Packet{Namespace: rootNamespace, ID: -1}
+func decodePacket(p []byte) (header, error) {
+	pkt := header{Namespace: rootNamespace, ID: -1}
 	i := 0
 	if len(p) > 0 {
 		if c := p[0]; c >= '0' && c <= '6' {
 			pkt.Type = Type(c - '0')
 			i = 1
 		} else if i = jsSpaceLen(p); i == 0 { // Number(" ") is 0: CONNECT
-			return Packet{}, errPacketType
+			return header{}, errPacketType
 		}
 	}
 
 	if pkt.Type.binary() {
 		dash := bytes.IndexByte(p[i:], '-')
 		if dash < 0 {
-			return Packet{}, errAttachments
+			return header{}, errAttachments
 		}
 		n := jsNumber(p[i : i+dash])
 		if math.IsInf(n, 0) || n != math.Trunc(n) || n < 1 { // NaN fails too
-			return Packet{}, errAttachments
+			return header{}, errAttachments
 		}
 		if n > maxAttachments {
-			return Packet{}, errManyAttachments
+			return header{}, errManyAttachments
 		}
 		pkt.Attachments = int(n)
 		i += dash + 1
@@ -182,7 +178,7 @@ func decodePacket(p []byte) (Packet, error) {
 		if i > start {
 			id, ok := parseAckID(p[start:i])
 			if !ok {
-				return Packet{}, errAckID
+				return header{}, errAckID
 			}
 			pkt.ID = id
 		}
@@ -191,7 +187,7 @@ func decodePacket(p []byte) (Packet, error) {
 	if i < len(p) {
 		data, ok := validPayload(pkt.Type, p[i:])
 		if !ok {
-			return Packet{}, errPayload
+			return header{}, errPayload
 		}
 		pkt.Data = data
 	}

@@ -157,7 +157,7 @@ var parserRejects = []struct{ name, wire string }{
 	{"id past int64", `299999999999999999999["a"]`},
 }
 
-func checkPacket(t *testing.T, tc codecCase, pkt parser.Packet) {
+func checkPacket(t *testing.T, tc codecCase, pkt parser.Header) {
 	t.Helper()
 	if pkt.Type != tc.typ || string(pkt.Namespace) != tc.nsp || pkt.ID != tc.id || pkt.Attachments != tc.att || string(pkt.Data) != tc.data {
 		t.Errorf("DecodePacket(%q) = {%v %q id=%d att=%d %q}, want {%v %q id=%d att=%d %q}", tc.wire,

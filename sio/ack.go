@@ -1,11 +1,11 @@
 package sio
 
 import (
-	"github.com/sioloop/sioloop/parser"
 	"sync"
 	"time"
 
 	"github.com/sioloop/sioloop/internal/wheel"
+	"github.com/sioloop/sioloop/parser"
 )
 
 // AckHandler receives a client's answer to an emit: args (valid until it
@@ -66,24 +66,18 @@ func (a *pendingAck) OnTimer(*wheel.Timer) {
 }
 
 // onAck delivers the client's answer. Runs on the loop.
-func (s *Socket) onAck(p parser.Packet, atts [][]byte) {
+func (s *Socket) onAck(p *parser.Packet, args *Args) {
 	a := s.acks[p.ID]
 	if a == nil {
 		return
 	}
 	delete(s.acks, p.ID)
 	s.sh.Wheel().Stop(&a.timer)
-	var args Args
-	if err := args.Parse(p.Data); err != nil {
-		s.client.closeWith(ReasonParseError)
-		return
-	}
-	args.SetAttachments(atts)
 	if a.bcast != nil {
 		a.bcast(args.Clone())
 		return
 	}
-	a.fn(&args, nil)
+	a.fn(args, nil)
 }
 
 // failAcks fails the pending acks that have a timeout, as the official

@@ -5,6 +5,7 @@ import (
 	"sync/atomic"
 
 	"github.com/sioloop/sioloop/eio"
+	"github.com/sioloop/sioloop/parser"
 )
 
 // BroadcastOptions selects the sockets of a namespace an adapter operation
@@ -23,8 +24,8 @@ type BroadcastPacket struct {
 	Event string
 	Args  []any
 	ID    int64 // the ack id, -1 without ack
-	text  []byte
-	atts  [][]byte
+
+	frames parser.Frames
 }
 
 // Adapter keeps a namespace's rooms and carries its broadcasts: the
@@ -153,7 +154,7 @@ func (a *memoryAdapter) Broadcast(pkt *BroadcastPacket, opts *BroadcastOptions) 
 		return
 	}
 	off := a.offsets.Add(1)
-	pkt.text = appendOffset(pkt.text, off)
+	pkt.frames.Head = appendOffset(pkt.frames.Head, off)
 	a.nsp.srv.eachShard(func(sh *eio.Shard) {
 		a.keepBroadcast(sh, off, pkt, opts)
 		a.selectOn(sh, opts, func(s *Socket) bool { return s.writeBroadcast(pkt, opts) })

@@ -1,11 +1,10 @@
 package sio
 
 import (
-	"github.com/sioloop/sioloop/parser"
-	"sync"
 	"time"
 
 	"github.com/sioloop/sioloop/eio"
+	"github.com/sioloop/sioloop/parser"
 )
 
 // BroadcastOperator selects sockets of one or more namespaces — by rooms,
@@ -65,8 +64,6 @@ func (b *BroadcastOperator) Timeout(d time.Duration) *BroadcastOperator {
 	return c
 }
 
-var encoderPool = sync.Pool{New: func() any { return new(parser.Encoder) }}
-
 // options returns the operator's selection as adapter options.
 func (b *BroadcastOperator) options() *BroadcastOptions {
 	return &BroadcastOptions{Rooms: b.rooms, Except: b.except, Volatile: b.volatile, Local: b.local}
@@ -91,19 +88,19 @@ func (b *BroadcastOperator) Emit(event string, args ...any) error {
 			args = args[:len(args)-1]
 		}
 	}
-	enc := encoderPool.Get().(*parser.Encoder)
-	defer encoderPool.Put(enc)
 	opts := b.options()
 	for _, nsp := range b.nsps {
 		pkt := &BroadcastPacket{Event: event, Args: args, ID: -1}
 		if fn != nil {
 			pkt.ID = nsp.nextAckID()
 		}
-		text, atts, err := enc.Encode(nil, parser.Event, nsp.name, pkt.ID, event, args)
+		enc := nsp.srv.encoders.Get().(parser.Encoder)
+		err := enc.Encode(&pkt.frames, parser.Event, nsp.name, pkt.ID, event, args) // Head from nil: pkt owns it
+		nsp.srv.encoders.Put(enc)
 		if err != nil {
 			return err
 		}
-		pkt.text, pkt.atts = text, copyAttachments(atts)
+		pkt.frames.Attachments = copyAttachments(pkt.frames.Attachments)
 		if fn == nil {
 			nsp.adapter.Broadcast(pkt, opts)
 			continue
@@ -127,7 +124,7 @@ func (s *Socket) writeBroadcast(pkt *BroadcastPacket, opts *BroadcastOptions) bo
 	if opts.Volatile && !s.client.sess.Writable() {
 		return false
 	}
-	s.client.write(pkt.text, pkt.atts)
+	s.client.write(&pkt.frames)
 	return true
 }
 

@@ -2,10 +2,10 @@ package sio
 
 import (
 	"encoding/json"
-	"github.com/sioloop/sioloop/parser"
 
 	"github.com/sioloop/sioloop/eio"
 	"github.com/sioloop/sioloop/internal/wheel"
+	"github.com/sioloop/sioloop/parser"
 )
 
 // client is the Socket.IO side of one Engine.IO session: its sockets (one
@@ -21,16 +21,8 @@ type client struct {
 	// Loop state.
 	sockets []*Socket // connected or connecting, one per namespace
 	closed  bool
-	binary  *partialPacket // a binary packet waiting for its attachments
-	connect wheel.Timer    // connectTimeout, until a namespace connects
-}
-
-// partialPacket is a BINARY_EVENT or BINARY_ACK whose attachments are
-// still coming; allocated only then.
-type partialPacket struct {
-	text        []byte
-	attachments [][]byte
-	need        int
+	dec     parser.DecodeState // a binary packet waiting for its attachments
+	connect wheel.Timer        // connectTimeout, until a namespace connects
 }
 
 // onSession is the Engine.IO connection handler. Runs on the loop.
@@ -58,53 +50,40 @@ func (c *client) OnTimer(*wheel.Timer) {
 	}
 }
 
-// onData handles one Engine.IO message: a packet, or an attachment of the
-// binary packet being reassembled.
+// onData handles one Engine.IO message: a packet, or a part of one (an
+// attachment of a binary packet being reassembled).
 func (c *client) onData(data []byte, binary bool) {
 	if c.closed {
 		return
 	}
-	if binary {
-		pp := c.binary
-		if pp == nil {
-			c.closeWith(ReasonParseError) // an attachment nobody announced
-			return
-		}
-		// Copied (data is the session's) and never nil: an empty
-		// attachment is an empty Buffer, not null.
-		pp.attachments = append(pp.attachments, append(make([]byte, 0, len(data)), data...))
-		if len(pp.attachments) < pp.need {
-			return
-		}
-		c.binary = nil
-		p, _ := parser.DecodePacket(pp.text) // decoded once already
-		c.dispatch(p, pp.attachments)
-		return
+	st := c.srv.shardState(c.sh)
+	in := &st.in
+	if st.busy {
+		in = &incoming{} // a handler's emit led here: don't clobber its event
+	} else {
+		st.busy = true
+		defer func() { st.busy = false }()
 	}
-	if c.binary != nil {
-		c.closeWith(ReasonParseError) // text while attachments are due
-		return
-	}
-	p, err := parser.DecodePacket(data)
+	in.pkt.Args = &in.ev.Args
+	done, err := c.srv.opts.Parser.Decode(&c.dec, data, binary, &in.pkt)
 	if err != nil {
 		c.closeWith(ReasonParseError)
 		return
 	}
-	if p.Attachments > 0 {
-		c.binary = &partialPacket{text: append([]byte(nil), data...), need: p.Attachments}
-		return
+	if done {
+		c.dispatch(&in.pkt, &in.ev)
 	}
-	c.dispatch(p, nil)
 }
 
-// dispatch routes a complete packet, as the official client.ondecoded.
-func (c *client) dispatch(p parser.Packet, atts [][]byte) {
+// dispatch routes a complete packet, as the official client.ondecoded;
+// ev holds its arguments.
+func (c *client) dispatch(p *parser.Packet, ev *Event) {
 	s := c.socketOf(p.Namespace)
 	switch {
 	case s == nil && p.Type == parser.Connect:
 		c.connectTo(string(p.Namespace), p.Data)
 	case s != nil && s.connected && p.Type != parser.Connect && p.Type != parser.ConnectError:
-		s.onPacket(p, atts)
+		s.onPacket(p, ev)
 	default:
 		// A packet for a namespace not connected (or still in its
 		// middlewares), a second CONNECT, a CONNECT_ERROR from the client:
@@ -164,30 +143,29 @@ func (c *client) remove(s *Socket) {
 // sendPacket encodes a packet with the loop's encoder and writes it, with
 // its attachments, to the session. Runs on the loop.
 func (c *client) sendPacket(typ parser.Type, nsp string, id int64, event string, args []any) error {
-	text, atts, err := c.encode(typ, nsp, id, event, args)
+	f, err := c.encode(typ, nsp, id, event, args)
 	if err != nil {
 		return err
 	}
-	c.write(text, atts)
+	c.write(f)
 	return nil
 }
 
-// encode encodes a packet with the loop's encoder into the loop's buffer:
-// text is valid until the loop's next encode. Runs on the loop.
-func (c *client) encode(typ parser.Type, nsp string, id int64, event string, args []any) ([]byte, [][]byte, error) {
+// encode encodes a packet with the loop's encoder into the loop's frames:
+// they are valid until the loop's next encode. Runs on the loop.
+func (c *client) encode(typ parser.Type, nsp string, id int64, event string, args []any) (*parser.Frames, error) {
 	st := c.srv.shardState(c.sh)
-	text, atts, err := st.enc.Encode(st.buf[:0], typ, nsp, id, event, args)
-	if err != nil {
-		return nil, nil, err
+	st.frames.Head = st.frames.Head[:0]
+	if err := st.enc.Encode(&st.frames, typ, nsp, id, event, args); err != nil {
+		return nil, err
 	}
-	st.buf = text
-	return text, atts, nil
+	return &st.frames, nil
 }
 
-// write sends an encoded packet and its attachments.
-func (c *client) write(text []byte, atts [][]byte) {
-	c.sess.Send(text, false)
-	for _, a := range atts {
+// write sends an encoded packet: its messages, in order.
+func (c *client) write(f *parser.Frames) {
+	c.sess.Send(f.Head, f.Binary)
+	for _, a := range f.Attachments {
 		c.sess.Send(a, true)
 	}
 }

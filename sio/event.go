@@ -55,42 +55,25 @@ func (s *Socket) sendAck(id int64, values []any) error {
 	return s.client.sendPacket(parser.Ack, s.nsp.name, id, "", values)
 }
 
-// onPacket handles a packet of a connected socket. Runs on the loop.
-func (s *Socket) onPacket(p parser.Packet, atts [][]byte) {
+// onPacket handles a packet of a connected socket; ev holds its
+// arguments. Runs on the loop.
+func (s *Socket) onPacket(p *parser.Packet, ev *Event) {
 	switch p.Type {
 	case parser.Event, parser.BinaryEvent:
-		s.onEvent(p, atts)
+		s.onEvent(p, ev)
 	case parser.Ack, parser.BinaryAck:
-		s.onAck(p, atts)
+		s.onAck(p, &ev.Args)
 	case parser.Disconnect:
 		s.onClose(ReasonClientNamespaceDisconnect)
 	}
 }
 
 // onEvent runs the middlewares and handlers of an incoming event.
-func (s *Socket) onEvent(p parser.Packet, atts [][]byte) {
-	st := s.client.srv.shardState(s.sh)
-	ev := &st.event
-	if st.busy {
-		ev = &Event{} // a handler's emit led here: don't clobber its event
-	} else {
-		st.busy = true
-		defer func() { st.busy = false }()
-	}
-	ev.Reset()
-	if err := ev.Parse(p.Data); err != nil {
-		s.client.closeWith(ReasonParseError)
-		return
-	}
-	if ev.Len() == 0 {
+func (s *Socket) onEvent(p *parser.Packet, ev *Event) {
+	name := p.Event
+	if name == nil {
 		return // an EVENT without payload: the official server ignores it
 	}
-	name, ok := parser.EventName(ev.Shift())
-	if !ok {
-		s.client.closeWith(ReasonParseError)
-		return
-	}
-	ev.SetAttachments(atts)
 	ev.socket = s
 	ev.ackID = p.ID
 	if h := s.more; h != nil {

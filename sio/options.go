@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/sioloop/sioloop/eio"
+	"github.com/sioloop/sioloop/parser"
 )
 
 // Options configures a Server. Its zero value means the official socket.io
@@ -49,6 +50,12 @@ type Options struct {
 	// handler (Info) until the program asks for them. sioloop passes it
 	// to the gnet engine too.
 	Logger *slog.Logger
+
+	// Parser is the packet format, the same for every client (the Node
+	// server's parser option): parser.JSON, or msgpack.Parser from
+	// package parser/msgpack for clients using socket.io-msgpack-parser.
+	// Nil means parser.JSON.
+	Parser parser.Parser
 }
 
 // DefaultPath is the path Options.Path defaults to.
@@ -72,6 +79,9 @@ func (o *Options) withDefaults() Options {
 	}
 	if c.ConnectionStateRecovery != nil {
 		c.ConnectionStateRecovery = c.ConnectionStateRecovery.withDefaults()
+	}
+	if c.Parser == nil {
+		c.Parser = parser.JSON
 	}
 	return c
 }

@@ -145,8 +145,8 @@ func (s *Socket) restore(ps *PersistedSession) {
 		s.SetData(ps.Data)
 	}
 	for _, p := range ps.MissedPackets {
-		if p.text != nil {
-			s.client.write(p.text, p.atts)
+		if p.frames.Head != nil {
+			s.client.write(&p.frames)
 			continue
 		}
 		_ = s.client.sendPacket(parser.Event, s.nsp.name, -1, p.Event, p.Args)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/sioloop/sioloop/eio"
 	"github.com/sioloop/sioloop/internal/wheel"
+	"github.com/sioloop/sioloop/parser"
 )
 
 // The in-memory adapter's connection state recovery: each loop keeps, per
@@ -168,7 +169,7 @@ func (l *recoveryLog) restore(pid, offset string) *PersistedSession {
 	ps := k.ps
 	for _, e := range l.entries[i+1:] {
 		if e.reaches(ps) {
-			ps.MissedPackets = append(ps.MissedPackets, &BroadcastPacket{ID: -1, text: e.text, atts: e.atts})
+			ps.MissedPackets = append(ps.MissedPackets, &BroadcastPacket{ID: -1, frames: parser.Frames{Head: e.text, Attachments: e.atts}})
 		}
 	}
 	return ps
@@ -286,7 +287,7 @@ func (a *memoryAdapter) keepBroadcast(sh *eio.Shard, off uint64, pkt *BroadcastP
 	if ix == nil || !ix.log.live(ix) {
 		return
 	}
-	ix.log.keep(logEntry{off: off, text: pkt.text, atts: pkt.atts, sel: opts})
+	ix.log.keep(logEntry{off: off, text: pkt.frames.Head, atts: pkt.frames.Attachments, sel: opts})
 }
 
 // keepEmit gives the encoded event text (and its attachments), which s

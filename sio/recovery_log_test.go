@@ -48,15 +48,15 @@ func TestRecoveryLogRestoresOnlyInTimeAndOnce(t *testing.T) {
 	l.keep(logEntry{off: 10, text: []byte(`2["d","a"]`), sel: &BroadcastOptions{Rooms: []string{"r"}}})
 	l.keep(logEntry{off: 11, text: []byte(`2["e","b"]`), sel: &BroadcastOptions{Except: []string{"r"}}})
 	ps := l.restore("p", strconv.FormatUint(7, 36))
-	if ps == nil || len(ps.MissedPackets) != 2 || string(ps.MissedPackets[0].text) != `2["b","8"]` ||
-		string(ps.MissedPackets[1].text) != `2["e","b"]` {
+	if ps == nil || len(ps.MissedPackets) != 2 || string(ps.MissedPackets[0].frames.Head) != `2["b","8"]` ||
+		string(ps.MissedPackets[1].frames.Head) != `2["e","b"]` {
 		t.Fatalf("restored %+v", ps)
 	}
 	if l.restore("p", "7") != nil {
 		t.Fatal("a session restored twice")
 	}
 	l.persist(&PersistedSession{SID: "s2", PID: "p2", Rooms: []string{"r"}})
-	if ps := l.restore("p2", "9"); ps == nil || len(ps.MissedPackets) != 1 || string(ps.MissedPackets[0].text) != `2["d","a"]` {
+	if ps := l.restore("p2", "9"); ps == nil || len(ps.MissedPackets) != 1 || string(ps.MissedPackets[0].frames.Head) != `2["d","a"]` {
 		t.Fatalf("room packets restored %+v", ps)
 	}
 	l.persist(&PersistedSession{SID: "s3", PID: "p3"})

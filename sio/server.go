@@ -34,15 +34,24 @@ type Server struct {
 
 	// Per-loop state, each touched only by its loop.
 	shards [eio.MaxShards]atomic.Pointer[shardState]
+
+	// encoders serve broadcasts, which encode off the loops.
+	encoders sync.Pool
 }
 
 // shardState is what the Socket.IO layer keeps per loop.
 type shardState struct {
-	enc   parser.Encoder
-	buf   []byte
-	event Event // reused for each incoming event when not nested
-	busy  bool  // event is in use by a handler
-	gen   uint64
+	enc    parser.Encoder
+	frames parser.Frames // enc's output, reused
+	in     incoming      // reused for each incoming packet when not nested
+	busy   bool          // in is in use by a handler
+	gen    uint64
+}
+
+// incoming is a decoded packet and the Event that holds its arguments.
+type incoming struct {
+	pkt parser.Packet
+	ev  Event
 }
 
 // NewServer returns a server with opts (nil means the defaults).
@@ -53,6 +62,7 @@ func NewServer(opts *Options) *Server {
 	srv := &Server{opts: opts.withDefaults(), nsps: make(map[string]*Namespace)}
 	srv.log = srv.opts.Logger
 	srv.recovery = srv.opts.ConnectionStateRecovery
+	srv.encoders.New = func() any { return srv.opts.Parser.NewEncoder() }
 	srv.engine = eio.NewServer(&srv.opts.Engine)
 	srv.engine.OnConnection(srv.onSession)
 	srv.main = srv.Of("/")
@@ -184,7 +194,7 @@ func (srv *Server) shardState(sh *eio.Shard) *shardState {
 	p := &srv.shards[sh.Index()]
 	st := p.Load()
 	if st == nil {
-		st = &shardState{}
+		st = &shardState{enc: srv.opts.Parser.NewEncoder()}
 		p.Store(st)
 	}
 	return st

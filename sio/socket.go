@@ -2,11 +2,11 @@ package sio
 
 import (
 	"encoding/json"
-	"github.com/sioloop/sioloop/parser"
 	"sync/atomic"
 	"time"
 
 	"github.com/sioloop/sioloop/eio"
+	"github.com/sioloop/sioloop/parser"
 )
 
 // EventHandler handles an event a client emitted. ev is valid only until
@@ -315,13 +315,13 @@ func (s *Socket) emit(event string, args []any, timeout time.Duration, volatile 
 // emitKept encodes an event that can be recovered (no ack, not volatile),
 // logs it with its offset and, with write, writes it. Runs on the loop.
 func (s *Socket) emitKept(ma *memoryAdapter, event string, args []any, write bool) error {
-	text, atts, err := s.client.encode(parser.Event, s.nsp.name, -1, event, args)
+	f, err := s.client.encode(parser.Event, s.nsp.name, -1, event, args)
 	if err != nil {
 		return err
 	}
-	text, atts = ma.keepEmit(s, text, atts)
+	text, atts := ma.keepEmit(s, f.Head, f.Attachments)
 	if write {
-		s.client.write(text, atts)
+		s.client.write(&parser.Frames{Head: text, Binary: f.Binary, Attachments: atts})
 	}
 	return nil
 }
@@ -517,20 +517,21 @@ func (s *Socket) CloseTransport() {
 // runAnyOutgoing shows an emit's arguments to the OnAnyOutgoing handlers,
 // as an Event built from their encoding (so they see what the client will).
 func (s *Socket) runAnyOutgoing(event string, args []any) {
-	var enc parser.Encoder
-	text, atts, err := enc.Encode(nil, parser.Ack, "/", -1, "", args)
-	if err != nil {
-		return
-	}
-	p, err := parser.DecodePacket(text)
-	if err != nil {
+	prs := s.client.srv.opts.Parser
+	var f parser.Frames
+	if prs.NewEncoder().Encode(&f, parser.Ack, "/", -1, "", args) != nil {
 		return
 	}
 	ev := &Event{socket: s, ackID: -1}
-	if ev.Parse(p.Data) != nil {
+	var st parser.DecodeState
+	p := parser.Packet{Args: &ev.Args}
+	done, err := prs.Decode(&st, f.Head, f.Binary, &p)
+	for k := 0; k < len(f.Attachments) && err == nil; k++ {
+		done, err = prs.Decode(&st, f.Attachments[k], true, &p)
+	}
+	if !done || err != nil {
 		return
 	}
-	ev.SetAttachments(atts)
 	for _, fn := range s.more.anyOut {
 		fn(s, event, ev)
 	}
