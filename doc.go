@@ -20,6 +20,10 @@
 // opts)`; package loop stays the layer for several Engine.IO or Socket.IO
 // servers on one port.
 //
+// Server is also an http.Handler (the net/http mode): mounted on a
+// service's mux, behind its TLS, middleware and HTTP/2, with WebSockets
+// on plain TCP still served by the event loops (package loop, nethttp.go).
+//
 // Why a package of its own: packages sio and eio are the protocol core
 // and never import loop (the core is embeddable: tests and bench/million
 // drive it without sockets), so the one call that joins the core to the

@@ -3,6 +3,7 @@ package sioloop_test
 import (
 	"log"
 	"net/http"
+	"os"
 	"time"
 
 	"github.com/sioloop/sioloop"
@@ -40,4 +41,24 @@ func ExampleAttach() {
 	io.OnConnection(func(s *sio.Socket) { _ = s.Emit("hello") })
 	admin.OnConnection(func(s *sio.Socket) { _ = s.Emit("welcome") })
 	log.Fatal(engine.ListenAndServe("127.0.0.1:3000"))
+}
+
+// The net/http mode: the server is an http.Handler on the service's own
+// mux, behind its middleware, TLS and HTTP/2 (for long-polling).
+// WebSockets on plain TCP move to the event loops; on TLS two goroutines
+// pump each one to its loop.
+func ExampleServer_ServeHTTP() {
+	io := sioloop.NewServer(nil)
+	io.OnConnection(func(s *sio.Socket) {
+		s.On("ping", func(s *sio.Socket, ev *sio.Event) { _ = ev.Ack("pong") })
+	})
+	mux := http.NewServeMux()
+	mux.Handle("/socket.io/", io)
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("ok")) })
+	logged := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		log.Printf("%s %s", r.Method, r.URL.Path) // the service's middleware
+		mux.ServeHTTP(w, r)
+	})
+	srv := &http.Server{Addr: ":8443", Handler: logged}
+	log.Fatal(srv.ListenAndServeTLS(os.Getenv("CERT"), os.Getenv("KEY")))
 }

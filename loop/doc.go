@@ -20,6 +20,12 @@
 // goroutines that pump the plaintext (crypto/tls stays net/http's).
 // Use one mode per Server.
 //
+// TLS: the gnet mode serves plain TCP only; deploy it behind a
+// terminating proxy, or use the net/http mode. Measured: a TLS WebSocket
+// held by Go costs ~60 KB (crypto/tls state, two goroutines and their
+// buffers: BenchmarkNetHTTPWebSocketIdle) against ~3 KiB for a plain one
+// on a loop, and crypto/tls offers no non-blocking API a loop could drive.
+//
 // Ownership: every TCP connection belongs to the loop gnet assigned it,
 // and each loop owns a shard: its connections' state, one eio.Shard per
 // route (the sessions opened on that loop, for their whole life), a timing

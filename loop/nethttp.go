@@ -369,8 +369,11 @@ func pump(dst, src net.Conn) {
 	_ = src.Close()
 }
 
-// pumpBuffer is each pump's buffer: a TLS record's largest plaintext.
-const pumpBuffer = 16 << 10
+// pumpBuffer is each pump's buffer. 4 KiB, not io.Copy's 32 KiB: an
+// idle TLS WebSocket holds both (BenchmarkNetHTTPWebSocketIdle: 16 KiB
+// buffers cost 77 KB a connection, 4 KiB ones 48 KB), and messages are
+// mostly small.
+const pumpBuffer = 4 << 10
 
 // rawRequest re-serializes a WebSocket handshake for the loop's parser.
 func rawRequest(r *http.Request) []byte {

@@ -22,7 +22,7 @@ import (
 // startNetHTTP serves an Engine.IO echo server as an http.Handler on
 // /engine.io/ of a net/http server (TLS with HTTP/2 when secure) and
 // returns the httptest server.
-func startNetHTTP(t *testing.T, secure bool) *httptest.Server {
+func startNetHTTP(t testing.TB, secure bool) *httptest.Server {
 	t.Helper()
 	engine := eio.NewServer(nil)
 	engine.OnConnection(func(s *eio.Session, _ *eio.Request) {
@@ -94,7 +94,7 @@ func TestNetHTTPPollingOverHTTP2(t *testing.T) {
 
 // dialNetHTTPWS opens an Engine.IO WebSocket session through hs and
 // reads its open packet.
-func dialNetHTTPWS(t *testing.T, hs *httptest.Server) net.Conn {
+func dialNetHTTPWS(t testing.TB, hs *httptest.Server) net.Conn {
 	t.Helper()
 	d := ws.Dialer{Timeout: 5 * time.Second}
 	if hs.TLS != nil {
@@ -157,5 +157,40 @@ func TestNetHTTPWebSocketOnTLSCostsTwoGoroutines(t *testing.T) {
 	hs := startNetHTTP(t, true)
 	if grew := testNetHTTPWebSockets(t, hs, 50); grew < 90 || grew > 110 {
 		t.Fatalf("50 TLS WebSockets added %d goroutines, want about 100", grew)
+	}
+}
+
+// BenchmarkNetHTTPWebSocketIdle holds 500 idle WebSockets through the
+// net/http mode and reports what each adds: goroutines and goroutine
+// stack (the server's only: the client reads inline), and heap (client
+// and server, one process: TLS's state is on both sides).
+func BenchmarkNetHTTPWebSocketIdle(b *testing.B) {
+	for _, secure := range []bool{false, true} {
+		name := "plain"
+		if secure {
+			name = "tls"
+		}
+		b.Run(name, func(b *testing.B) {
+			hs := startNetHTTP(b, secure)
+			const n = 500
+			var before, after runtime.MemStats
+			for b.Loop() {
+				runtime.GC()
+				runtime.ReadMemStats(&before)
+				g := runtime.NumGoroutine()
+				conns := make([]net.Conn, 0, n)
+				for range n {
+					conns = append(conns, dialNetHTTPWS(b, hs))
+				}
+				runtime.GC()
+				runtime.ReadMemStats(&after)
+				b.ReportMetric(float64(runtime.NumGoroutine()-g)/n, "goroutines/conn")
+				b.ReportMetric(float64(after.StackInuse-before.StackInuse)/n, "stack-B/conn")
+				b.ReportMetric(float64(after.HeapInuse-before.HeapInuse)/n, "heap-B/conn")
+				for _, c := range conns {
+					c.Close()
+				}
+			}
+		})
 	}
 }

@@ -10,11 +10,13 @@
 // Default options, path /socket.io/. HOST (default 127.0.0.1) and PORT
 // (default 3000) say where it listens, LOOPS how many event loops it runs
 // (default GOMAXPROCS), CPUPROFILE where to write a CPU profile of the
-// run. It exits 0 on SIGINT or SIGTERM.
+// run, MODE=nethttp serves it mounted on a net/http server (the net/http
+// mode) instead of the gnet engine. It exits 0 on SIGINT or SIGTERM.
 package main
 
 import (
 	"log"
+	"net/http"
 	"os"
 	"runtime/pprof"
 	"strconv"
@@ -43,5 +45,12 @@ func main() {
 		}
 		defer pprof.StopCPUProfile()
 	}
-	demo.Run(contract.NewServer(loops), "contract server", "Socket.IO on /socket.io/")
+	srv := contract.NewServer(loops)
+	if os.Getenv("MODE") == "nethttp" {
+		mux := http.NewServeMux()
+		mux.Handle("/socket.io/", srv)
+		log.Printf("contract server (net/http mode) listening on http://%s", demo.Addr())
+		log.Fatal(http.ListenAndServe(demo.Addr(), mux))
+	}
+	demo.Run(srv, "contract server", "Socket.IO on /socket.io/")
 }
