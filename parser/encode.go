@@ -95,14 +95,21 @@ func (e *jsonEncoder) appendPacket(dst []byte, typ Type, nsp string, id int64, e
 	dst = slices.Grow(dst, 1+4+len(nsp)+1+20+len(p))
 	if n > 0 {
 		typ += BinaryEvent - Event // EVENT→BINARY_EVENT, ACK→BINARY_ACK
-		dst = append(dst, '0'+byte(typ))
-		dst = strconv.AppendInt(dst, int64(n), 10)
-		dst = append(dst, '-')
 		attachments = slices.Clone(e.atts)
 		clear(e.atts)
 		e.atts = e.atts[:0]
-	} else {
-		dst = append(dst, '0'+byte(typ))
+	}
+	return append(AppendHeader(dst, typ, n, nsp, id), p...), attachments, nil
+}
+
+// AppendHeader appends a packet's header to dst: its type, for a BINARY_*
+// type the attachment count n, the namespace unless it is the main one
+// ("" or "/"), and the ack id unless it is -1. The payload follows it.
+func AppendHeader(dst []byte, typ Type, n int, nsp string, id int64) []byte {
+	dst = append(dst, '0'+byte(typ))
+	if typ.binary() {
+		dst = strconv.AppendInt(dst, int64(n), 10)
+		dst = append(dst, '-')
 	}
 	if nsp != "" && nsp != "/" {
 		dst = append(dst, nsp...)
@@ -111,7 +118,7 @@ func (e *jsonEncoder) appendPacket(dst []byte, typ Type, nsp string, id int64, e
 	if id >= 0 {
 		dst = strconv.AppendInt(dst, id, 10)
 	}
-	return append(dst, p...), attachments, nil
+	return dst
 }
 
 // encodePayload appends the JSON payload of a packet of type typ.

@@ -3,6 +3,7 @@ package sio
 import (
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/sioloop/sioloop/eio"
 	"github.com/sioloop/sioloop/parser"
@@ -11,10 +12,11 @@ import (
 // BroadcastOptions selects the sockets of a namespace an adapter operation
 // applies to, like the official adapter's BroadcastOptions.
 type BroadcastOptions struct {
-	Rooms    []string // sockets in any of them; none means every socket
-	Except   []string // minus the sockets in any of them
-	Volatile bool     // drop the packet where the transport is not ready
-	Local    bool     // this node only
+	Rooms    []string      // sockets in any of them; none means every socket
+	Except   []string      // minus the sockets in any of them
+	Volatile bool          // drop the packet where the transport is not ready
+	Local    bool          // this node only
+	Timeout  time.Duration // how long a broadcast with an ack waits (0: no limit)
 }
 
 // BroadcastPacket is an event packet to broadcast: its event and
@@ -48,8 +50,10 @@ type Adapter interface {
 	// socket: clientCount is called once per loop (and node) with how many
 	// sockets it reached, ack with each answer.
 	BroadcastWithAck(pkt *BroadcastPacket, opts *BroadcastOptions, clientCount func(n int), ack func(a *Args))
-	// FetchSockets returns the selected sockets; it waits for every loop.
-	FetchSockets(opts *BroadcastOptions) []*RemoteSocket
+	// FetchSockets returns the selected sockets; it waits for every loop
+	// (and node). A cluster adapter returns what it got with an error
+	// when some node did not answer.
+	FetchSockets(opts *BroadcastOptions) ([]*RemoteSocket, error)
 	// AddSockets makes the selected sockets join rooms.
 	AddSockets(opts *BroadcastOptions, rooms []string)
 	// DelSockets makes the selected sockets leave rooms.
@@ -83,7 +87,9 @@ type localIndex struct {
 	log     *recoveryLog // nil unless recovery is on
 }
 
-func newMemoryAdapter(nsp *Namespace) Adapter {
+// NewMemoryAdapter returns the in-memory adapter of nsp: the default, and
+// the local part a cluster adapter delegates to.
+func NewMemoryAdapter(nsp *Namespace) Adapter {
 	return &memoryAdapter{nsp: nsp, recovery: nsp.srv.recovery}
 }
 
@@ -267,19 +273,19 @@ func (a *memoryAdapter) DisconnectSockets(opts *BroadcastOptions, close bool) {
 	a.each(opts, func(s *Socket) { s.Disconnect(close) })
 }
 
-func (a *memoryAdapter) FetchSockets(opts *BroadcastOptions) []*RemoteSocket {
+func (a *memoryAdapter) FetchSockets(opts *BroadcastOptions) ([]*RemoteSocket, error) {
 	var mu sync.Mutex
 	var out []*RemoteSocket
 	a.nsp.srv.eachShard(func(sh *eio.Shard) {
 		a.selectOn(sh, opts, func(s *Socket) bool {
-			r := &RemoteSocket{ID: s.id, Namespace: a.nsp.name, Rooms: s.roomList(), Data: s.Data(), Handshake: s.Handshake(), socket: s}
+			r := &RemoteSocket{ID: s.id, Namespace: a.nsp.name, Rooms: s.roomList(), Data: s.Data(), Handshake: s.Handshake(), nsp: a.nsp, socket: s}
 			mu.Lock()
 			out = append(out, r)
 			mu.Unlock()
 			return true
 		})
 	}, true)
-	return out
+	return out, nil
 }
 
 // ServerSideEmit has no peers to reach on a single node: ack gets no

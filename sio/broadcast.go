@@ -66,7 +66,7 @@ func (b *BroadcastOperator) Timeout(d time.Duration) *BroadcastOperator {
 
 // options returns the operator's selection as adapter options.
 func (b *BroadcastOperator) options() *BroadcastOptions {
-	return &BroadcastOptions{Rooms: b.rooms, Except: b.except, Volatile: b.volatile, Local: b.local}
+	return &BroadcastOptions{Rooms: b.rooms, Except: b.except, Volatile: b.volatile, Local: b.local, Timeout: b.timeout}
 }
 
 // Emit sends an event to every selected socket. A last argument of type
@@ -165,30 +165,64 @@ func (b *BroadcastOperator) DisconnectSockets(close bool) {
 	}
 }
 
-// RemoteSocket is a snapshot of a socket, as FetchSockets returns it.
+// RemoteSocket is a snapshot of a socket, as FetchSockets returns it: one
+// of this node's, or one another node of a cluster described.
 type RemoteSocket struct {
 	ID        string
 	Namespace string
 	Rooms     []string
 	Data      any
 	Handshake *Handshake
-	socket    *Socket
+	nsp       *Namespace
+	socket    *Socket // nil for another node's socket
+}
+
+// NewRemoteSocket describes a socket of another node, for a cluster
+// adapter's FetchSockets: its methods act through nsp's adapter on the
+// room of the socket's id.
+func NewRemoteSocket(nsp *Namespace, id string, rooms []string, data any, hs *Handshake) *RemoteSocket {
+	return &RemoteSocket{ID: id, Namespace: nsp.name, Rooms: rooms, Data: data, Handshake: hs, nsp: nsp}
 }
 
 // Emit sends an event to the socket.
-func (r *RemoteSocket) Emit(event string, args ...any) error { return r.socket.Emit(event, args...) }
+func (r *RemoteSocket) Emit(event string, args ...any) error {
+	if r.socket == nil {
+		return r.nsp.To(r.ID).Emit(event, args...)
+	}
+	return r.socket.Emit(event, args...)
+}
 
 // Join adds the socket to rooms.
-func (r *RemoteSocket) Join(rooms ...string) { r.socket.Join(rooms...) }
+func (r *RemoteSocket) Join(rooms ...string) {
+	if r.socket == nil {
+		r.nsp.In(r.ID).SocketsJoin(rooms...)
+		return
+	}
+	r.socket.Join(rooms...)
+}
 
 // Leave removes the socket from room.
-func (r *RemoteSocket) Leave(room string) { r.socket.Leave(room) }
+func (r *RemoteSocket) Leave(room string) {
+	if r.socket == nil {
+		r.nsp.In(r.ID).SocketsLeave(room)
+		return
+	}
+	r.socket.Leave(room)
+}
 
 // Disconnect disconnects the socket.
-func (r *RemoteSocket) Disconnect(close bool) { r.socket.Disconnect(close) }
+func (r *RemoteSocket) Disconnect(close bool) {
+	if r.socket == nil {
+		r.nsp.In(r.ID).DisconnectSockets(close)
+		return
+	}
+	r.socket.Disconnect(close)
+}
 
 // FetchSockets returns a snapshot of the selected sockets. It waits for
-// every loop: call it from a goroutine of your own (ErrOnLoop otherwise).
+// every loop (and every node of a cluster): call it from a goroutine of
+// your own (ErrOnLoop otherwise). With a cluster adapter, a node that did
+// not answer in time makes it return the sockets it got with an error.
 func (b *BroadcastOperator) FetchSockets() ([]*RemoteSocket, error) {
 	var out []*RemoteSocket
 	for _, nsp := range b.nsps {
@@ -197,7 +231,11 @@ func (b *BroadcastOperator) FetchSockets() ([]*RemoteSocket, error) {
 				return nil, ErrOnLoop
 			}
 		}
-		out = append(out, nsp.adapter.FetchSockets(b.options())...)
+		got, err := nsp.adapter.FetchSockets(b.options())
+		out = append(out, got...)
+		if err != nil {
+			return out, err
+		}
 	}
 	return out, nil
 }

@@ -27,6 +27,7 @@ type Namespace struct {
 	ackIDs      atomic.Int64
 	handlers    atomic.Pointer[[]func(*Socket)]
 	middlewares atomic.Pointer[[]Middleware]
+	serverSide  atomic.Pointer[serverSideHandlers]
 
 	adapter  Adapter
 	sessions SessionAwareAdapter // the adapter, when recovery is on and it can
@@ -148,7 +149,10 @@ func (n *Namespace) ServerSideEmit(event string, args ...any) error {
 	}
 	var ack BroadcastAckHandler
 	if len(args) > 0 {
-		if fn, ok := args[len(args)-1].(BroadcastAckHandler); ok {
+		switch fn := args[len(args)-1].(type) {
+		case BroadcastAckHandler:
+			ack, args = fn, args[:len(args)-1]
+		case func([]*Args, error):
 			ack, args = fn, args[:len(args)-1]
 		}
 	}

@@ -67,7 +67,7 @@ func (o *Options) withDefaults() Options {
 		c.ConnectTimeout = 45 * time.Second
 	}
 	if c.Adapter == nil {
-		c.Adapter = newMemoryAdapter
+		c.Adapter = NewMemoryAdapter
 	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()

@@ -1,0 +1,282 @@
+package redisadapter_test
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/sioloop/sioloop/internal/nodetest"
+	"github.com/sioloop/sioloop/internal/redistest"
+	"github.com/sioloop/sioloop/internal/testserver"
+	"github.com/sioloop/sioloop/loop"
+	"github.com/sioloop/sioloop/redisadapter"
+	"github.com/sioloop/sioloop/sio"
+)
+
+// testdataDir is the npm project of the Node node and the clients.
+const testdataDir = "testdata"
+
+// requestsTimeout is every node's cluster request timeout in the tests.
+const requestsTimeout = 3 * time.Second
+
+// ensureModules installs the npm packages once per test binary.
+func ensureModules(t *testing.T) {
+	t.Helper()
+	if err := nodetest.EnsureModules(testdataDir, "node_modules/@socket.io/redis-adapter", "node_modules/socket.io-client"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// startNodeNode starts the official Node cluster member (node-server.mjs)
+// and returns its URL.
+func startNodeNode(t *testing.T, redisAddr string) string {
+	t.Helper()
+	port := freePort(t)
+	env := []string{"PORT=" + strconv.Itoa(port), "REDIS_URL=redis://" + redisAddr, "REQUESTS_TIMEOUT=" + strconv.FormatInt(requestsTimeout.Milliseconds(), 10)}
+	nodetest.StartServer(t, testdataDir, env, func(line string) (string, bool) {
+		return line, strings.HasPrefix(line, "listening ")
+	}, "node", "node-server.mjs")
+	return "http://127.0.0.1:" + strconv.Itoa(port)
+}
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// goNode is a sioloop cluster member serving the ctl contract of
+// testdata/node-server.mjs.
+type goNode struct {
+	name    string
+	url     string
+	io      *sio.Server
+	cluster *redisadapter.Cluster
+
+	mu   sync.Mutex
+	seen []any // "sse-noack" arguments
+}
+
+func startGoNode(t *testing.T, redisAddr, name string) *goNode {
+	t.Helper()
+	rdb := redis.NewClient(&redis.Options{Addr: redisAddr})
+	t.Cleanup(func() { _ = rdb.Close() })
+	n := &goNode{name: name}
+	n.cluster = redisadapter.New(rdb, &redisadapter.Options{RequestsTimeout: requestsTimeout})
+	t.Cleanup(func() { _ = n.cluster.Close() })
+	n.io = sio.NewServer(&sio.Options{Adapter: n.cluster.Adapter})
+	n.io.OnServerSideEmit("sse", func(args *sio.Args, ack func(any)) {
+		x, _ := args.Value(0)
+		if ack != nil {
+			ack(map[string]any{"node": name, "x": x})
+		}
+	})
+	n.io.OnServerSideEmit("sse-noack", func(args *sio.Args, _ func(any)) {
+		x, _ := args.Value(0)
+		n.mu.Lock()
+		n.seen = append(n.seen, x)
+		n.mu.Unlock()
+	})
+	n.io.OnConnection(func(s *sio.Socket) {
+		s.SetData(map[string]any{"node": name})
+		s.On("ctl", func(s *sio.Socket, ev *sio.Event) {
+			op, _ := ev.String(0)
+			ack := ev.AckFunc()
+			if op == "join" {
+				room, _ := ev.String(1)
+				s.Join(room)
+				_ = ack(true)
+				return
+			}
+			var arg ctlArg
+			if err := ev.Decode(1, &arg); err != nil {
+				_ = ack(map[string]any{"error": err.Error()})
+				return
+			}
+			go func() {
+				res, err := n.run(op, &arg)
+				if err != nil {
+					res = map[string]any{"error": err.Error()}
+				}
+				_ = ack(res)
+			}()
+		})
+	})
+	srv := loop.New(nil)
+	srv.Handle("/socket.io/", n.io.Engine(), &loop.CORSOptions{Origin: []string{"*"}})
+	n.url = "http://" + testserver.Start(t, srv)
+	return n
+}
+
+// ctlArg is the argument of every ctl op but join.
+type ctlArg struct {
+	Rooms   []string `json:"rooms"`
+	Except  []string `json:"except"`
+	Event   string   `json:"event"`
+	Args    []any    `json:"args"`
+	Bin     bool     `json:"bin"`
+	Room    string   `json:"room"`
+	Close   bool     `json:"close"`
+	X       any      `json:"x"`
+	Ack     bool     `json:"ack"`
+	Timeout int      `json:"timeout"`
+	ID      string   `json:"id"`
+}
+
+func (n *goNode) sel(a *ctlArg) *sio.BroadcastOperator {
+	return n.io.Of("/").To(a.Rooms...).Except(a.Except...)
+}
+
+// run runs a ctl op as node-server.mjs does.
+func (n *goNode) run(op string, a *ctlArg) (any, error) {
+	switch op {
+	case "emit":
+		args := a.Args
+		if a.Bin {
+			b := make([]byte, 256)
+			for i := range b {
+				b[i] = byte(i)
+			}
+			args = append(args, b, map[string]any{"nested": []any{[]byte{1, 2, 3}}})
+		}
+		return true, n.sel(a).Emit(a.Event, args...)
+	case "socketsJoin":
+		n.sel(a).SocketsJoin(a.Room)
+		return true, nil
+	case "socketsLeave":
+		n.sel(a).SocketsLeave(a.Room)
+		return true, nil
+	case "disconnectSockets":
+		n.sel(a).DisconnectSockets(a.Close)
+		return true, nil
+	case "fetch":
+		socks, err := n.sel(a).FetchSockets()
+		if err != nil {
+			return nil, err
+		}
+		out := make([]map[string]any, len(socks))
+		for i, s := range socks {
+			hs := s.Handshake
+			q := map[string]any{}
+			for k, v := range hs.Query {
+				q[k] = v[0]
+			}
+			out[i] = map[string]any{"id": s.ID, "rooms": s.Rooms, "data": s.Data, "hs": map[string]any{
+				"address": hs.Address, "url": hs.URL, "query": q, "auth": hs.Auth, "issued": hs.Issued,
+				"xdomain": hs.XDomain, "ua": hs.Headers.Get("User-Agent"),
+			}}
+		}
+		return out, nil
+	case "remoteEmit":
+		socks, err := n.io.In(a.ID).FetchSockets()
+		if err != nil || len(socks) != 1 {
+			return nil, fmt.Errorf("fetch %s: %d sockets, %v", a.ID, len(socks), err)
+		}
+		return true, socks[0].Emit(a.Event, a.X)
+	case "allRooms":
+		return n.io.Of("/").Adapter().(*redisadapter.Adapter).AllRooms()
+	case "sse":
+		if !a.Ack {
+			return true, n.io.ServerSideEmit(a.Event, a.X)
+		}
+		type result struct {
+			rs  []*sio.Args
+			err error
+		}
+		done := make(chan result, 1)
+		if err := n.io.ServerSideEmit(a.Event, a.X, sio.BroadcastAckHandler(func(rs []*sio.Args, err error) { done <- result{rs, err} })); err != nil {
+			return nil, err
+		}
+		r := <-done
+		if r.err != nil {
+			return nil, r.err
+		}
+		return values(r.rs), nil
+	case "sseSeen":
+		n.mu.Lock()
+		defer n.mu.Unlock()
+		return slices.Clone(n.seen), nil
+	case "bcastAck":
+		done := make(chan []*sio.Args, 1)
+		errc := make(chan error, 1)
+		err := n.sel(a).Timeout(time.Duration(a.Timeout)*time.Millisecond).Emit(a.Event, sio.BroadcastAckHandler(func(rs []*sio.Args, err error) {
+			errc <- err
+			done <- rs
+		}))
+		if err != nil {
+			return nil, err
+		}
+		if err := <-errc; err != nil {
+			return nil, err
+		}
+		return values(<-done), nil
+	}
+	return nil, fmt.Errorf("unknown op %q", op)
+}
+
+// values returns the first value of each answer.
+func values(rs []*sio.Args) []any {
+	out := make([]any, len(rs))
+	for i, r := range rs {
+		out[i], _ = r.Value(0)
+	}
+	return out
+}
+
+// waitMembers waits until count nodes subscribe to the main namespace's
+// request channel: the cluster is formed.
+func waitMembers(t *testing.T, redisAddr string, count int) {
+	t.Helper()
+	rdb := redis.NewClient(&redis.Options{Addr: redisAddr})
+	defer rdb.Close()
+	const ch = "socket.io-request#/#"
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		m, err := rdb.PubSubNumSub(context.Background(), ch).Result()
+		if err == nil && int(m[ch]) == count {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d nodes subscribed to %s after 10s, want %d (err %v)", m[ch], ch, count, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// mixedCluster starts Redis, the Node node and two sioloop nodes and
+// returns their URLs, the Node node's first.
+func mixedCluster(t *testing.T) (string, []string, []*goNode) {
+	ensureModules(t)
+	addr := redistest.Start(t)
+	urls := []string{startNodeNode(t, addr)}
+	var gos []*goNode
+	for i := 1; i <= 2; i++ {
+		g := startGoNode(t, addr, "go"+strconv.Itoa(i))
+		gos = append(gos, g)
+		urls = append(urls, g.url)
+	}
+	waitMembers(t, addr, 3)
+	return addr, urls, gos
+}
+
+func runClients(t *testing.T, scenario string, urls []string) map[string]any {
+	t.Helper()
+	return nodetest.Run(t, 90*time.Second, testdataDir, nil, "node", "cluster-client.mjs", scenario, strings.Join(urls, ","))
+}
+
+func TestMixedClusterBroadcastsCrossBothWays(t *testing.T) {
+	_, urls, _ := mixedCluster(t)
+	runClients(t, "broadcast", urls)
+}

@@ -1,0 +1,127 @@
+// Drives a mixed cluster with official socket.io-client 4.8 clients: two on
+// each node, each node acting in turn, every crossing checked from the
+// clients' side. Usage: node cluster-client.mjs <scenario> <url,url,...>
+// (the first URL is the Node node, the others sioloop nodes). Prints one
+// JSON result line (driver.mjs).
+import { io } from "socket.io-client";
+import { bytes0to255, bytesEqual, check, isBinary, openSockets, runScenario, sleep, toBytes } from "../../interop/testdata/driver.mjs";
+
+const [scenario, urlList] = process.argv.slice(2);
+const urls = (urlList || "").split(",");
+const names = urls.map((_, i) => (i === 0 ? "node" : `go${i}`));
+
+// A client: its events as they came, and waiters woken on each.
+class Client {
+  constructor(url, label) {
+    this.label = label;
+    this.got = [];
+    this.waiters = new Set();
+    this.socket = io(url, { transports: ["websocket"], reconnection: false, forceNew: true });
+    openSockets.add(this.socket);
+    this.socket.onAny((event, ...args) => this.push({ event, args }));
+    this.socket.on("ask", (cb) => cb(this.label));
+    this.socket.on("disconnect", (reason) => this.push({ event: "disconnect", args: [reason] }));
+  }
+  push(e) {
+    this.got.push(e);
+    for (const w of this.waiters) w();
+  }
+  connected() {
+    return new Promise((resolve, reject) => {
+      this.socket.on("connect", resolve);
+      this.socket.on("connect_error", reject);
+    });
+  }
+  get id() {
+    return this.socket.id;
+  }
+  ctl(op, arg) {
+    return this.socket.timeout(8000).emitWithAck("ctl", op, arg).then((r) => {
+      check(!(r && r.error), `${this.label}: ctl ${op}: ${r && r.error}`);
+      return r;
+    });
+  }
+  // Resolves with the first event matching pred, or fails after ms.
+  async waitFor(pred, ms, what) {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const e = this.got.find(pred);
+      if (e) return e;
+      const left = deadline - Date.now();
+      check(left > 0, `${this.label}: no ${what} after ${ms} ms`, { got: this.got.map((g) => g.event) });
+      await new Promise((resolve) => {
+        const w = () => (this.waiters.delete(w), clearTimeout(t), resolve());
+        const t = setTimeout(w, left);
+        this.waiters.add(w);
+      });
+    }
+  }
+  count(pred) {
+    return this.got.filter(pred).length;
+  }
+}
+
+async function cluster() {
+  const clients = [];
+  urls.forEach((u, i) => {
+    for (const k of [0, 1]) clients.push(new Client(u, `${names[i]}.${k}`));
+  });
+  await Promise.all(clients.map((c) => c.connected()));
+  return clients;
+}
+
+const WAIT = 5000;
+// Quiet period after which an event that should not arrive is taken as absent.
+const QUIET = 400;
+
+// canonical sorts object keys: a Go node re-encodes the values it was sent
+// from Go maps, whose keys come out sorted.
+const canonical = (v) =>
+  Array.isArray(v) ? v.map(canonical) : v && typeof v === "object" ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical(v[k])])) : v;
+const deepEqual = (a, b) => JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
+
+const scenarios = {
+  // io.emit (JSON and binary), to(room).except(room), socket-id rooms, from
+  // each node to every node's clients.
+  async broadcast() {
+    const cs = await cluster();
+    const origins = names.map((n, i) => [n, cs[2 * i]]);
+    // Rooms: "r1" holds every client's first socket, "r2" the Node node's
+    // and go1's first; so to(r1).except(r2) reaches go2's first only.
+    await Promise.all(cs.filter((_, i) => i % 2 === 0).map((c) => c.ctl("join", "r1")));
+    await cs[0].ctl("join", "r2");
+    await cs[2].ctl("join", "r2");
+    await sleep(100);
+    const value = { from: "", n: 1.5, big: 3e10, neg: -200, s: 'é"\\x\n\u2028', arr: [1, null, true, false, "", [], {}], nested: { a: { b: [0.1] } } };
+    for (const [origin, c] of origins) {
+      const v = { ...value, from: origin };
+      await c.ctl("emit", { event: "json", args: [v, 42, "s"] });
+      for (const r of cs) {
+        const e = await r.waitFor((e) => e.event === "json" && e.args[0].from === origin, WAIT, `json from ${origin}`);
+        check(deepEqual(e.args, [v, 42, "s"]), `${r.label}: json from ${origin} differs`, { got: e.args });
+      }
+      await c.ctl("emit", { event: "bin", args: [origin], bin: true });
+      for (const r of cs) {
+        const e = await r.waitFor((e) => e.event === "bin" && e.args[0] === origin, WAIT, `bin from ${origin}`);
+        check(isBinary(e.args[1]) && bytesEqual(toBytes(e.args[1]), bytes0to255()), `${r.label}: bin from ${origin}: bad bytes`);
+        check(isBinary(e.args[2].nested[0]) && bytesEqual(toBytes(e.args[2].nested[0]), new Uint8Array([1, 2, 3])), `${r.label}: nested bin from ${origin}`);
+      }
+      await c.ctl("emit", { event: "room", rooms: ["r1"], except: ["r2"], args: [origin] });
+      await cs[4].waitFor((e) => e.event === "room" && e.args[0] === origin, WAIT, `room from ${origin}`);
+      const target = cs[(origins.findIndex(([o]) => o === origin) * 2 + 3) % cs.length];
+      await c.ctl("emit", { event: "direct", rooms: [target.id], args: [origin] });
+      await target.waitFor((e) => e.event === "direct" && e.args[0] === origin, WAIT, `direct from ${origin}`);
+      await sleep(QUIET);
+      for (const r of cs) {
+        const rooms = r === cs[4] ? 1 : 0;
+        check(r.count((e) => e.event === "room" && e.args[0] === origin) === rooms, `${r.label}: to(r1).except(r2) from ${origin} delivered ${r.count((e) => e.event === "room" && e.args[0] === origin)} times`);
+        const direct = r === target ? 1 : 0;
+        check(r.count((e) => e.event === "direct" && e.args[0] === origin) === direct, `${r.label}: to(<id>) from ${origin} delivered wrongly`);
+        check(r.count((e) => e.event === "json" && e.args[0].from === origin) === 1, `${r.label}: json from ${origin} delivered more than once`);
+      }
+    }
+    return { clients: cs.length };
+  },
+};
+
+runScenario({ script: "cluster-client.mjs", scenarios, scenario, baseURL: urlList, timeoutMs: 60000 });
