@@ -85,7 +85,6 @@ type Cluster struct {
 	channels map[string]*Adapter // every subscribed channel and pattern → its namespace
 	pending  map[string]*pending // this node's requests awaiting answers
 
-	remote  atomic.Int64 // other nodes, as last counted
 	dropped atomic.Int64
 }
 
@@ -107,9 +106,10 @@ func New(rdb redis.UniversalClient, opts *Options) *Cluster {
 		pending:  map[string]*pending{},
 	}
 	c.ps = rdb.Subscribe(ctx)
-	c.done.Add(2)
+	c.done.Add(3)
 	go c.read()
 	go c.publish()
+	go c.count()
 	return c
 }
 
@@ -233,17 +233,45 @@ func (c *Cluster) publish() {
 }
 
 // serverCount returns how many nodes (this one among them) subscribe to
-// channel, as the official adapter counts them (PUBSUB NUMSUB).
-func (c *Cluster) serverCount(ctx context.Context, channel string) (int, error) {
-	m, err := c.rdb.PubSubNumSub(ctx, channel).Result()
+// a's request channel, as the official adapter counts them (PUBSUB
+// NUMSUB), and keeps the count of the others for a.Shards.
+func (c *Cluster) serverCount(ctx context.Context, a *Adapter) (int, error) {
+	m, err := c.rdb.PubSubNumSub(ctx, a.requestChannel).Result()
 	if err != nil {
 		return 0, err
 	}
-	n := int(m[channel])
-	if n > 0 {
-		c.remote.Store(int64(n - 1))
-	}
+	n := int(m[a.requestChannel])
+	a.remote.Store(int64(max(n-1, 0)))
 	return n, nil
+}
+
+// countInterval is how often the nodes of each namespace are counted.
+const countInterval = time.Second
+
+// count keeps every namespace's count of nodes fresh for broadcasts with
+// acks, which must not wait for Redis. Runs on its own goroutine.
+func (c *Cluster) count() {
+	defer c.done.Done()
+	t := time.NewTicker(countInterval)
+	defer t.Stop()
+	for {
+		c.mu.Lock()
+		var as []*Adapter
+		for ch, a := range c.channels {
+			if ch == a.requestChannel {
+				as = append(as, a)
+			}
+		}
+		c.mu.Unlock()
+		for _, a := range as {
+			_, _ = c.serverCount(c.ctx, a)
+		}
+		select {
+		case <-c.ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // newUID returns a random id of 6 bytes in hex, like uid2(6).

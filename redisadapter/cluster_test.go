@@ -185,6 +185,8 @@ func (n *goNode) run(op string, a *ctlArg) (any, error) {
 			return nil, fmt.Errorf("fetch %s: %d sockets, %v", a.ID, len(socks), err)
 		}
 		return true, socks[0].Emit(a.Event, a.X)
+	case "sockets":
+		return n.io.Of("/").Adapter().(*redisadapter.Adapter).Sockets(a.Rooms...)
 	case "allRooms":
 		return n.io.Of("/").Adapter().(*redisadapter.Adapter).AllRooms()
 	case "sse":
@@ -279,4 +281,9 @@ func runClients(t *testing.T, scenario string, urls []string) map[string]any {
 func TestMixedClusterBroadcastsCrossBothWays(t *testing.T) {
 	_, urls, _ := mixedCluster(t)
 	runClients(t, "broadcast", urls)
+}
+
+func TestMixedClusterRequestsCrossBothWays(t *testing.T) {
+	_, urls, _ := mixedCluster(t)
+	runClients(t, "requests", urls)
 }

@@ -80,7 +80,10 @@
 // REMOTE_DISCONNECT when Redis echoes them back; sioloop applies them
 // locally at once and ignores its own echo. A broadcast with acks waits
 // for one client count per node, the node count being the last one
-// measured (NUMSUB), as Node's serverCount() races the same way.
+// measured (NUMSUB, every second and at each request: an event loop never
+// waits for Redis), as Node's serverCount() races the same way. Answers
+// to SOCKETS, ALL_ROOMS and REMOTE_FETCH, which wait for this node's
+// loops, are computed on a goroutine each.
 //
 // # Ownership
 //

@@ -84,12 +84,11 @@ func argsOf(value []byte) (*sio.Args, error) {
 // returns those that came with a *RequestError.
 func (a *Adapter) request(ctx context.Context, op string, req *request) ([]*response, error) {
 	c := a.c
-	n, err := c.serverCount(ctx, a.requestChannel)
+	n, err := c.serverCount(ctx, a)
 	if err != nil {
 		return nil, fmt.Errorf("redisadapter: %s: %w", op, err)
 	}
 	expect := n - 1
-	a.remote.Store(int64(max(expect, 0)))
 	if expect <= 0 {
 		return nil, nil
 	}

@@ -122,6 +122,73 @@ const scenarios = {
     }
     return { clients: cs.length };
   },
+
+  // Every request type, made by each node and answered by the others:
+  // REMOTE_FETCH, SOCKETS (made by sioloop nodes only), REMOTE_JOIN, REMOTE_LEAVE, ALL_ROOMS, SERVER_SIDE_EMIT
+  // with and without ack, BROADCAST with acks, a fetched remote socket's
+  // emit, then REMOTE_DISCONNECT.
+  async requests() {
+    const cs = await cluster();
+    const labels = cs.map((c) => c.label).sort();
+    const ownerOf = (id) => names[Math.floor(cs.findIndex((c) => c.id === id) / 2)];
+    for (let i = 0; i < names.length; i++) {
+      const origin = names[i];
+      const c = cs[2 * i];
+      const target = cs[(2 * i + 3) % cs.length]; // the second client of the next node
+      const socks = await c.ctl("fetch", { rooms: [] });
+      check(socks.length === cs.length && cs.every((x) => socks.some((s) => s.id === x.id)), `${origin}: fetchSockets gave ${socks.length} sockets`, { socks });
+      for (const s of socks) {
+        const owner = ownerOf(s.id);
+        check(s.data && s.data.node === owner, `${origin}: socket of ${owner}: data ${JSON.stringify(s.data)}`);
+        check(s.rooms.includes(s.id), `${origin}: socket of ${owner}: rooms ${JSON.stringify(s.rooms)} lack its id`);
+        check(s.hs.query && s.hs.query.EIO === "4" && s.hs.query.transport === "websocket", `${origin}: socket of ${owner}: query ${JSON.stringify(s.hs.query)}`);
+        check(typeof s.hs.address === "string" && s.hs.address.length > 0 && s.hs.url.startsWith("/socket.io/?"), `${origin}: socket of ${owner}: handshake ${JSON.stringify(s.hs)}`);
+        check(typeof s.hs.issued === "number" && s.hs.issued > 1.6e12 && s.hs.auth && typeof s.hs.auth === "object", `${origin}: socket of ${owner}: issued/auth ${JSON.stringify(s.hs)}`);
+      }
+      if (origin !== "node") {
+        // SOCKETS: the official adapter 8.3 answers it but no longer sends it.
+        const ids = await c.ctl("sockets", { rooms: [] });
+        check(ids.length === cs.length && cs.every((x) => ids.includes(x.id)), `${origin}: sockets gave ${JSON.stringify(ids)}`);
+      }
+      const one = await c.ctl("fetch", { rooms: [target.id] });
+      check(one.length === 1 && one[0].id === target.id, `${origin}: fetchSockets of one id gave ${one.length}`);
+
+      const room = `j-${origin}`;
+      await c.ctl("socketsJoin", { rooms: [target.id], room });
+      await c.ctl("emit", { event: "joined", rooms: [room], args: [origin] });
+      await target.waitFor((e) => e.event === "joined" && e.args[0] === origin, WAIT, `joined from ${origin}`);
+      const rooms = await c.ctl("allRooms");
+      check(rooms.includes(room) && cs.every((x) => rooms.includes(x.id)), `${origin}: allRooms ${JSON.stringify(rooms)}`);
+      await c.ctl("socketsLeave", { rooms: [target.id], room });
+      await c.ctl("emit", { event: "left", rooms: [room], args: [origin] });
+
+      const rs = await c.ctl("sse", { event: "sse", x: origin, ack: true });
+      const others = names.filter((n) => n !== origin).sort();
+      check(deepEqual(rs.map((r) => r.node).sort(), others) && rs.every((r) => r.x === origin), `${origin}: serverSideEmit answers ${JSON.stringify(rs)}`);
+      await c.ctl("sse", { event: "sse-noack", x: `na-${origin}` });
+
+      const acks = await c.ctl("bcastAck", { rooms: [], event: "ask", timeout: 4000 });
+      check(deepEqual([...acks].sort(), labels), `${origin}: broadcast acks ${JSON.stringify(acks)}`);
+
+      await c.ctl("remoteEmit", { id: target.id, event: "re", x: origin });
+      await target.waitFor((e) => e.event === "re" && e.args[0] === origin, WAIT, `remote socket emit from ${origin}`);
+    }
+    await sleep(QUIET);
+    for (const r of cs) check(r.count((e) => e.event === "left") === 0, `${r.label}: got a broadcast to a room it left`);
+    for (let i = 0; i < names.length; i++) {
+      for (const n of names.filter((_, k) => k !== i)) {
+        const seen = await cs[2 * i].ctl("sseSeen");
+        check(seen.includes(`na-${n}`), `${names[i]}: serverSideEmit without ack from ${n} not seen: ${JSON.stringify(seen)}`);
+      }
+    }
+    for (let i = 0; i < names.length; i++) {
+      const target = cs[(2 * i + 3) % cs.length];
+      await cs[2 * i].ctl("disconnectSockets", { rooms: [target.id], close: false });
+      const e = await target.waitFor((e) => e.event === "disconnect", WAIT, `disconnect from ${names[i]}`);
+      check(e.args[0] === "io server disconnect", `${target.label}: disconnect reason ${e.args[0]}`);
+    }
+    return { clients: cs.length };
+  },
 };
 
 runScenario({ script: "cluster-client.mjs", scenarios, scenario, baseURL: urlList, timeoutMs: 60000 });

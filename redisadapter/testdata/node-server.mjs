@@ -54,15 +54,15 @@ const ops = {
       data: s.data,
       hs: { address: s.handshake.address, url: s.handshake.url, query: s.handshake.query, auth: s.handshake.auth, issued: s.handshake.issued, time: s.handshake.time, xdomain: s.handshake.xdomain, ua: s.handshake.headers["user-agent"] || null },
     })),
-  remoteEmit: async ({ id, event, arg }) => {
+  remoteEmit: async ({ id, event, x }) => {
     const [s] = await io.in(id).fetchSockets();
-    s.emit(event, arg);
+    s.emit(event, x);
     return true;
   },
   allRooms: async () => [...(await io.of("/").adapter.allRooms())],
   sse: async ({ event, x, ack }) => {
     if (!ack) return (io.serverSideEmit(event, x), true);
-    return await io.timeout(3000).serverSideEmitWithAck(event, x);
+    return await io.serverSideEmitWithAck(event, x);
   },
   sseSeen: () => sseSeen,
   bcastAck: async ({ rooms, event, timeout }) => await sel(rooms).timeout(timeout).emitWithAck(event),
