@@ -23,6 +23,7 @@ fuzz-short fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodePayload$$' -fuzztime $(FUZZTIME) ./eio/
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodePacket$$' -fuzztime $(FUZZTIME) ./eio/
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodePacket$$' -fuzztime $(FUZZTIME) ./parser/
+	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) ./parser/msgpack/
 
 ## conformance: the official engine.io and socket.io suites against examples/conformance, on the gnet engine and mounted on net/http
 conformance:
@@ -35,7 +36,7 @@ demo:
 
 ## bench: the codec and core micro-benchmarks
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./wsframe/ ./eio/ ./loop/ ./parser/ ./sio/ ./internal/...
+	$(GO) test -run '^$$' -bench . -benchmem ./wsframe/ ./eio/ ./loop/ ./parser/... ./sio/ ./internal/...
 
 ## bench-compare: sioloop vs the official Node server on one core each (bench/README.md); QUICK=1 for a <3 min run
 .PHONY: bench-compare

@@ -21,6 +21,14 @@ func TestSIOReferenceNode(t *testing.T) {
 	testSIOClients(t, startSIOReference)
 }
 
+// TestSIOReferenceMessagePack runs the MessagePack scenarios against the
+// official socket.io server with socket.io-msgpack-parser.
+func TestSIOReferenceMessagePack(t *testing.T) {
+	testSIOMsgpackClients(t, func(t *testing.T) string {
+		return startNodeServer(t, "sio-reference-server.mjs", freePort(t), append(sioEnv(), "SIO_PARSER=msgpack"))
+	})
+}
+
 // TestSIOReferencePython runs every sio_client.py scenario (Debian's
 // python3-socketio) against the official socket.io server.
 func TestSIOReferencePython(t *testing.T) {

@@ -9,6 +9,8 @@ import (
 	"github.com/sioloop/sioloop"
 	"github.com/sioloop/sioloop/eio"
 	"github.com/sioloop/sioloop/internal/testserver"
+	"github.com/sioloop/sioloop/parser"
+	"github.com/sioloop/sioloop/parser/msgpack"
 	"github.com/sioloop/sioloop/sio"
 )
 
@@ -21,11 +23,15 @@ func startSIO(t *testing.T) string {
 
 // newSIO returns the contract of testdata/sio-reference-server.mjs, not
 // yet serving.
-func newSIO() *sioloop.Server {
+func newSIO() *sioloop.Server { return newSIOWith(nil) }
+
+// newSIOWith is newSIO with the packet format prs (nil: JSON).
+func newSIOWith(prs parser.Parser) *sioloop.Server {
 	io := sioloop.NewServer(&sio.Options{
 		Engine:         eio.Options{PingInterval: time.Second, PingTimeout: 2 * time.Second, MaxHTTPBufferSize: 1e6},
 		ConnectTimeout: time.Second,
 		CORS:           &eio.CORSOptions{Origin: []string{"*"}},
+		Parser:         prs,
 	})
 	echo := func(s *sio.Socket) {
 		s.On("echo", func(s *sio.Socket, ev *sio.Event) { _ = ev.Ack(ev.Spread()...) })
@@ -156,6 +162,44 @@ func newSIO() *sioloop.Server {
 // through every scenario of testdata/sio-client.mjs against sioloop.
 func TestSocketIOClient(t *testing.T) {
 	testSIOClients(t, startSIO)
+}
+
+// sioMsgpackScenarios are the sio-client.mjs scenarios run with
+// socket.io-msgpack-parser: both transports and the upgrade, auth, events,
+// acks both ways, binary, rooms and broadcasts (with and without acks).
+var sioMsgpackScenarios = []string{
+	"connect-websocket",
+	"connect-polling",
+	"connect-default",
+	"auth",
+	"custom-namespace",
+	"middleware",
+	"binary",
+	"acks",
+	"rooms-except",
+	"broadcast",
+	"emit-all",
+	"ask-all",
+	"polling-only",
+	"upgrade",
+}
+
+// testSIOMsgpackClients runs sioMsgpackScenarios with the client's
+// MessagePack parser against the server start starts.
+func testSIOMsgpackClients(t *testing.T, start func(*testing.T) string) {
+	baseURL := start(t)
+	for _, sc := range sioMsgpackScenarios {
+		t.Run(sc, func(t *testing.T) { runSIO(t, sc, baseURL, "SIO_PARSER=msgpack") })
+	}
+}
+
+// TestSocketIOClientMessagePack drives the official socket.io-client 4.8
+// configured with socket.io-msgpack-parser 3.0 against sioloop with
+// msgpack.Parser.
+func TestSocketIOClientMessagePack(t *testing.T) {
+	testSIOMsgpackClients(t, func(t *testing.T) string {
+		return "http://" + testserver.Start(t, newSIOWith(msgpack.Parser))
+	})
 }
 
 // TestPythonClient drives Debian's python3-socketio client, one of the

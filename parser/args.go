@@ -432,9 +432,21 @@ type Format interface {
 
 // SplitArgs makes a hold the elements of data, an array in format f,
 // replacing what it held: what a Parser other than JSON calls from Decode.
-// data is aliased, not copied. It returns an error wrapping
-// ErrInvalidPacket when data is not one array.
-func SplitArgs(a *Args, f Format, data []byte) error {
+// With event, the first element (an EVENT's name) is taken out and
+// returned raw (nil when the array is empty). data is aliased, not copied.
+// It returns an error wrapping ErrInvalidPacket when data is not one
+// array.
+func SplitArgs(a *Args, f Format, data []byte, event bool) ([]byte, error) {
+	if err := splitArgs(a, f, data); err != nil {
+		return nil, err
+	}
+	if event {
+		return a.shift(), nil
+	}
+	return nil, nil
+}
+
+func splitArgs(a *Args, f Format, data []byte) error {
 	a.reset()
 	n, i, err := f.Array(data)
 	if err != nil {

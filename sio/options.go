@@ -54,7 +54,8 @@ type Options struct {
 	// Parser is the packet format, the same for every client (the Node
 	// server's parser option): parser.JSON, or msgpack.Parser from
 	// package parser/msgpack for clients using socket.io-msgpack-parser.
-	// Nil means parser.JSON.
+	// Nil means parser.JSON. ConnectionStateRecovery needs parser.JSON
+	// for now: it appends each packet's offset to its JSON text.
 	Parser parser.Parser
 }
 

@@ -14,12 +14,16 @@
 //   SIO_MANY_CLIENTS         clients of the "many" scenario (default 1000)
 //   SIO_MANY_ROOMS           rooms of the "many" scenario (default 10)
 //   SIO_MANY_BATCH           clients connected concurrently by "many" (default 50)
+//   SIO_PARSER               "msgpack": every client uses socket.io-msgpack-parser
 // The counts can also be given in the scenario name: "many:200:5" = 200 clients, 5 rooms.
 import { io, Manager } from "socket.io-client";
 import { NodeXHR, NodeWebSocket } from "engine.io-client";
 import { Tracked, bytes0to255, bytesEqual, check, isBinary, openSockets, runScenario, sleep, toBytes } from "./driver.mjs";
+import msgpackParser from "socket.io-msgpack-parser";
 
 const PATH = "/socket.io/";
+// The packet format, the same for every client of a run (as the server's).
+const PARSER = process.env.SIO_PARSER === "msgpack" ? { parser: msgpackParser } : {};
 
 const [scenarioArg, baseURL] = process.argv.slice(2);
 const [scenario, ...scenarioParams] = String(scenarioArg || "").split(":");
@@ -111,6 +115,7 @@ class SC extends Tracked {
             // certificate (the client passes rejectUnauthorized itself,
             // so NODE_TLS_REJECT_UNAUTHORIZED alone does not do it).
             ...(process.env.SIO_TLS_INSECURE === "1" ? { rejectUnauthorized: false } : {}),
+            ...PARSER,
             ...opts,
           })
         : nspOrSocket;
@@ -314,7 +319,7 @@ scenarios.auth = async () => {
 
 // custom-namespace: "/" and "/custom" multiplexed over ONE Engine.IO connection.
 scenarios["custom-namespace"] = async () => {
-  const m = new Manager(baseURL, { path: PATH, transports: ["websocket"], reconnectionDelay: 100 });
+  const m = new Manager(baseURL, { path: PATH, transports: ["websocket"], reconnectionDelay: 100, ...PARSER });
   const root = new SC("root", m.socket("/"));
   const custom = new SC("custom", m.socket("/custom", { auth: { ns: "custom" } }));
   await connectAll([root, custom]);

@@ -64,6 +64,7 @@
 //   Any other namespace is refused: CONNECT_ERROR {message: "Invalid namespace"}.
 import http from "node:http";
 import { Server } from "socket.io";
+import msgpackParser from "socket.io-msgpack-parser";
 
 const port = Number(process.env.PORT || 3000);
 const host = process.env.HOST || "127.0.0.1";
@@ -79,6 +80,8 @@ const io = new Server(httpServer, {
   connectTimeout: 1000,
   maxHttpBufferSize: 1e6,
   cors: { origin: "*" },
+  // SIO_PARSER=msgpack: socket.io-msgpack-parser, as the clients then use.
+  ...(process.env.SIO_PARSER === "msgpack" ? { parser: msgpackParser } : {}),
 });
 
 function registerEcho(socket) {
