@@ -33,6 +33,13 @@ type Options struct {
 	// full a broadcast's message to the other nodes is dropped (counted by
 	// Dropped, logged) rather than blocking an event loop. Zero means 8192.
 	PublishQueue int
+	// HeartbeatInterval is how often this node tells the other sioloop
+	// nodes it is alive (official Node nodes send no heartbeat). Zero
+	// means 5s.
+	HeartbeatInterval time.Duration
+	// HeartbeatTimeout is how long a sioloop node may stay silent before
+	// requests stop waiting for it. Zero means 10s.
+	HeartbeatTimeout time.Duration
 	// Logger receives the adapter's errors. Nil means slog.Default().
 	Logger *slog.Logger
 }
@@ -50,6 +57,12 @@ func (o *Options) withDefaults() Options {
 	}
 	if c.PublishQueue <= 0 {
 		c.PublishQueue = 8192
+	}
+	if c.HeartbeatInterval <= 0 {
+		c.HeartbeatInterval = 5 * time.Second
+	}
+	if c.HeartbeatTimeout <= 0 {
+		c.HeartbeatTimeout = 10 * time.Second
 	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()
@@ -82,8 +95,9 @@ type Cluster struct {
 	out    chan outMsg
 
 	mu       sync.Mutex
-	channels map[string]*Adapter // every subscribed channel and pattern → its namespace
-	pending  map[string]*pending // this node's requests awaiting answers
+	channels map[string]*Adapter  // every subscribed channel and pattern → its namespace
+	pending  map[string]*pending  // this node's requests awaiting answers
+	members  map[string]time.Time // sioloop nodes by uid: when last heard of
 
 	dropped atomic.Int64
 }
@@ -104,8 +118,9 @@ func New(rdb redis.UniversalClient, opts *Options) *Cluster {
 		out:      make(chan outMsg, o.PublishQueue),
 		channels: map[string]*Adapter{},
 		pending:  map[string]*pending{},
+		members:  map[string]time.Time{},
 	}
-	c.ps = rdb.Subscribe(ctx)
+	c.ps = rdb.Subscribe(ctx, c.heartbeatChannel())
 	c.done.Add(3)
 	go c.read()
 	go c.publish()
@@ -167,6 +182,10 @@ func (c *Cluster) read() {
 				return
 			case <-time.After(100 * time.Millisecond):
 			}
+			continue
+		}
+		if msg.Channel == c.heartbeatChannel() {
+			c.heard(msg.Payload)
 			continue
 		}
 		key := msg.Channel
@@ -249,12 +268,18 @@ func (c *Cluster) serverCount(ctx context.Context, a *Adapter) (int, error) {
 const countInterval = time.Second
 
 // count keeps every namespace's count of nodes fresh for broadcasts with
-// acks, which must not wait for Redis. Runs on its own goroutine.
+// acks, which must not wait for Redis, and sends this node's heartbeat.
+// Runs on its own goroutine.
 func (c *Cluster) count() {
 	defer c.done.Done()
-	t := time.NewTicker(countInterval)
+	t := time.NewTicker(min(countInterval, c.opts.HeartbeatInterval))
 	defer t.Stop()
+	var beat time.Time
 	for {
+		if time.Since(beat) >= c.opts.HeartbeatInterval {
+			beat = time.Now()
+			c.send(c.heartbeatChannel(), []byte(c.uid))
+		}
 		c.mu.Lock()
 		var as []*Adapter
 		for ch, a := range c.channels {
@@ -272,6 +297,52 @@ func (c *Cluster) count() {
 		case <-t.C:
 		}
 	}
+}
+
+// heartbeatChannel is where sioloop nodes publish their uid, every
+// HeartbeatInterval: a channel of sioloop's, which Node nodes ignore.
+func (c *Cluster) heartbeatChannel() string { return c.opts.Key + "-heartbeat#" }
+
+// heard records that the node uid is alive.
+func (c *Cluster) heard(uid string) {
+	if uid == "" || uid == c.uid {
+		return
+	}
+	c.mu.Lock()
+	c.members[uid] = time.Now()
+	c.mu.Unlock()
+}
+
+// Members returns the uids of the other sioloop nodes heard from within
+// HeartbeatTimeout.
+func (c *Cluster) Members() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out []string
+	for uid, t := range c.members {
+		if time.Since(t) <= c.opts.HeartbeatTimeout {
+			out = append(out, uid)
+		}
+	}
+	return out
+}
+
+// silent returns the sioloop nodes not in answered, split into those
+// alive and those whose heartbeat stopped.
+func (c *Cluster) silent(answered map[string]bool) (alive, stale []string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for uid, t := range c.members {
+		if answered[uid] {
+			continue
+		}
+		if time.Since(t) <= c.opts.HeartbeatTimeout {
+			alive = append(alive, uid)
+		} else {
+			stale = append(stale, uid)
+		}
+	}
+	return alive, stale
 }
 
 // newUID returns a random id of 6 bytes in hex, like uid2(6).

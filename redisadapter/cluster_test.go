@@ -2,12 +2,14 @@ package redisadapter_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -36,15 +38,20 @@ func ensureModules(t *testing.T) {
 }
 
 // startNodeNode starts the official Node cluster member (node-server.mjs)
-// and returns its URL.
-func startNodeNode(t *testing.T, redisAddr string) string {
+// and returns its URL and process id.
+func startNodeNode(t *testing.T, redisAddr string) (string, int) {
 	t.Helper()
 	port := freePort(t)
 	env := []string{"PORT=" + strconv.Itoa(port), "REDIS_URL=redis://" + redisAddr, "REQUESTS_TIMEOUT=" + strconv.FormatInt(requestsTimeout.Milliseconds(), 10)}
-	nodetest.StartServer(t, testdataDir, env, func(line string) (string, bool) {
+	line := nodetest.StartServer(t, testdataDir, env, func(line string) (string, bool) {
 		return line, strings.HasPrefix(line, "listening ")
 	}, "node", "node-server.mjs")
-	return "http://127.0.0.1:" + strconv.Itoa(port)
+	f := strings.Fields(line) // listening <port> pid <pid>
+	pid, err := strconv.Atoi(f[len(f)-1])
+	if err != nil {
+		t.Fatalf("node-server.mjs: %q: %v", line, err)
+	}
+	return "http://127.0.0.1:" + strconv.Itoa(port), pid
 }
 
 func freePort(t *testing.T) int {
@@ -74,7 +81,9 @@ func startGoNode(t *testing.T, redisAddr, name string) *goNode {
 	rdb := redis.NewClient(&redis.Options{Addr: redisAddr})
 	t.Cleanup(func() { _ = rdb.Close() })
 	n := &goNode{name: name}
-	n.cluster = redisadapter.New(rdb, &redisadapter.Options{RequestsTimeout: requestsTimeout})
+	n.cluster = redisadapter.New(rdb, &redisadapter.Options{
+		RequestsTimeout: requestsTimeout, HeartbeatInterval: 200 * time.Millisecond, HeartbeatTimeout: 3 * time.Second,
+	})
 	t.Cleanup(func() { _ = n.cluster.Close() })
 	n.io = sio.NewServer(&sio.Options{Adapter: n.cluster.Adapter})
 	n.io.OnServerSideEmit("sse", func(args *sio.Args, ack func(any)) {
@@ -262,7 +271,8 @@ func waitMembers(t *testing.T, redisAddr string, count int) {
 func mixedCluster(t *testing.T) (string, []string, []*goNode) {
 	ensureModules(t)
 	addr := redistest.Start(t)
-	urls := []string{startNodeNode(t, addr)}
+	nodeURL, _ := startNodeNode(t, addr)
+	urls := []string{nodeURL}
 	var gos []*goNode
 	for i := 1; i <= 2; i++ {
 		g := startGoNode(t, addr, "go"+strconv.Itoa(i))
@@ -286,4 +296,64 @@ func TestMixedClusterBroadcastsCrossBothWays(t *testing.T) {
 func TestMixedClusterRequestsCrossBothWays(t *testing.T) {
 	_, urls, _ := mixedCluster(t)
 	runClients(t, "requests", urls)
+}
+
+// A stopped node makes a request end at its per-call timeout with the
+// answers that came and an error counting the silent node; a node killed
+// while a request waits for it ends the wait as soon as Redis drops it.
+func TestRequestsWaitOnlyForLiveNodes(t *testing.T) {
+	ensureModules(t)
+	addr := redistest.Start(t)
+	_, pid := startNodeNode(t, addr)
+	t.Cleanup(func() { _ = syscall.Kill(pid, syscall.SIGKILL) })
+	g1 := startGoNode(t, addr, "go1")
+	g2 := startGoNode(t, addr, "go2")
+	waitMembers(t, addr, 3)
+	deadline := time.Now().Add(10 * time.Second)
+	for !slices.Contains(g1.cluster.Members(), g2.cluster.UID()) {
+		if time.Now().After(deadline) {
+			t.Fatalf("go1 has not heard go2's heartbeat after 10s: %v", g1.cluster.Members())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if _, err := g1.io.Of("/").FetchSockets(); err != nil {
+		t.Fatalf("every node alive: %v", err)
+	}
+
+	if err := syscall.Kill(pid, syscall.SIGSTOP); err != nil {
+		t.Fatal(err)
+	}
+	const perCall = time.Second
+	start := time.Now()
+	_, err := g1.io.Timeout(perCall).FetchSockets()
+	took := time.Since(start)
+	var re *redisadapter.RequestError
+	if !errors.As(err, &re) || re.Expected != 2 || re.Got != 1 || len(re.Silent) != 0 || re.Unnamed != 1 {
+		t.Fatalf("with the Node node stopped: %v (%#v)", err, re)
+	}
+	if took < perCall || took > perCall+time.Second {
+		t.Fatalf("with the Node node stopped, FetchSockets took %v, want its %v timeout", took, perCall)
+	}
+
+	done := make(chan error, 1)
+	start = time.Now()
+	go func() {
+		_, err := g1.io.Timeout(10 * time.Second).FetchSockets()
+		done <- err
+	}()
+	time.Sleep(300 * time.Millisecond)
+	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("after the Node node was killed: %v", err)
+		}
+		if took := time.Since(start); took > 5*time.Second {
+			t.Fatalf("FetchSockets ended %v after the kill", took)
+		}
+	case <-time.After(9 * time.Second):
+		t.Fatal("FetchSockets still waits 9s after the silent node was killed")
+	}
 }

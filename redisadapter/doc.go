@@ -85,6 +85,19 @@
 // to SOCKETS, ALL_ROOMS and REMOTE_FETCH, which wait for this node's
 // loops, are computed on a goroutine each.
 //
+// # Beyond the official adapter: membership
+//
+// The official adapter waits for NUMSUB−1 answers until its timeout and
+// then throws away what came (socket.io-redis-adapter#506, #367). Here a
+// request waits only for live nodes: every 200 ms of its wait it recounts
+// the nodes (a killed node's connection is gone from Redis, so its answer
+// is no longer awaited) and, sioloop nodes publishing their uid on
+// <key>-heartbeat# every HeartbeatInterval, it stops waiting for one not
+// heard from within HeartbeatTimeout. On timeout — RequestsTimeout, or the
+// per-call one (io.Timeout(d).FetchSockets()) — it returns the answers
+// that came with a *RequestError naming the silent sioloop nodes by uid
+// and counting the silent nodes without a heartbeat (Node nodes).
+//
 // # Ownership
 //
 // A Cluster is one node: one subscriber connection (every namespace's

@@ -11,15 +11,20 @@ import (
 )
 
 // RequestError reports a cluster request that did not get every node's
-// answer in time: the result it comes with holds the answers that came.
+// answer: the result it comes with holds the answers that came.
 type RequestError struct {
-	Op       string // "fetchSockets", "serverSideEmit", "allRooms", "sockets"
-	Expected int    // answers awaited (other nodes)
-	Got      int    // answers received
+	Op       string   // "fetchSockets", "serverSideEmit", "allRooms", "sockets"
+	Expected int      // answers awaited (other nodes subscribed when it was sent)
+	Got      int      // answers received
+	Silent   []string // uids of the sioloop nodes that did not answer
+	// Unnamed counts the silent nodes without a heartbeat (official Node
+	// nodes, or sioloop nodes not heard from yet).
+	Unnamed int
 }
 
 func (e *RequestError) Error() string {
-	return fmt.Sprintf("redisadapter: %s: timeout reached: only %d responses received out of %d", e.Op, e.Got, e.Expected)
+	return fmt.Sprintf("redisadapter: %s: timeout reached: only %d responses received out of %d; silent nodes %v and %d without heartbeat",
+		e.Op, e.Got, e.Expected, e.Silent, e.Unnamed)
 }
 
 // pending is a request of this node awaiting answers: a blocking one
@@ -107,23 +112,52 @@ func (a *Adapter) request(ctx context.Context, op string, req *request) ([]*resp
 		c.mu.Unlock()
 	}()
 	c.send(a.requestChannel, payload)
-	timer := time.NewTimer(c.opts.RequestsTimeout)
+	timeout := c.opts.RequestsTimeout
+	if d, ok := ctx.Deadline(); ok {
+		timeout = time.Until(d)
+	}
+	timer := time.NewTimer(timeout)
 	defer timer.Stop()
+	// Every check, the wait is cut short when the nodes yet to answer have
+	// left (NUMSUB fell: a killed node's connection is gone) or are
+	// sioloop nodes whose heartbeat stopped.
+	check := time.NewTicker(checkInterval)
+	defer check.Stop()
 	var out []*response
+	answered := map[string]bool{}
+	fail := func() ([]*response, error) {
+		alive, stale := c.silent(answered)
+		silent := append(alive, stale...)
+		return out, &RequestError{Op: op, Expected: expect, Got: len(out), Silent: silent, Unnamed: max(expect-len(out)-len(silent), 0)}
+	}
 	for len(out) < expect {
 		select {
 		case r := <-p.answers:
 			out = append(out, r)
+			if r.UID != "" {
+				answered[r.UID] = true
+				c.heard(r.UID)
+			}
+		case <-check.C:
+			if n, err := c.serverCount(ctx, a); err == nil && n-1 <= len(out) {
+				return out, nil // the silent ones left the cluster
+			}
+			if _, stale := c.silent(answered); len(stale) > 0 && len(stale) >= expect-len(out) {
+				return fail()
+			}
 		case <-timer.C:
-			return out, &RequestError{Op: op, Expected: expect, Got: len(out)}
+			return fail()
 		case <-ctx.Done():
-			return out, ctx.Err()
+			return fail()
 		case <-c.ctx.Done():
 			return out, ErrClosed
 		}
 	}
 	return out, nil
 }
+
+// checkInterval is how often a waiting request recounts the nodes.
+const checkInterval = 200 * time.Millisecond
 
 // FetchSockets returns the selected sockets of every node: this node's,
 // then the others' (with opts.Local, this node's only).
@@ -132,7 +166,13 @@ func (a *Adapter) FetchSockets(opts *sio.BroadcastOptions) ([]*sio.RemoteSocket,
 	if err != nil || opts.Local {
 		return local, err
 	}
-	rs, err := a.request(context.Background(), "fetchSockets", &request{Type: reqRemoteFetch, Opts: wireOpts(&sio.BroadcastOptions{Rooms: opts.Rooms, Except: opts.Except})})
+	ctx := context.Background()
+	if opts.Timeout > 0 { // the per-call timeout: io.Timeout(d).FetchSockets()
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, opts.Timeout)
+		defer cancel()
+	}
+	rs, err := a.request(ctx, "fetchSockets", &request{Type: reqRemoteFetch, Opts: wireOpts(&sio.BroadcastOptions{Rooms: opts.Rooms, Except: opts.Except})})
 	for _, r := range rs {
 		var socks []fetchedSocket
 		if json.Unmarshal(r.Sockets, &socks) != nil {

@@ -1,6 +1,6 @@
 // The official cluster member of redisadapter's tests: socket.io 4.8 with
 // @socket.io/redis-adapter 8.3 (classic pub/sub) on REDIS_URL, serving PORT.
-// It prints "listening <port>" once its adapter is subscribed.
+// It prints "listening <port> pid <pid>" once it serves.
 //
 // Clients drive it (and the Go nodes, which implement the same contract in
 // cluster_test.go) with the "ctl" event: ctl(op, arg, ack) runs ops[op] and
@@ -80,6 +80,6 @@ io.on("connection", (socket) => {
 });
 
 httpServer.listen(Number(process.env.PORT), "127.0.0.1", () => {
-  console.log(`listening ${httpServer.address().port}`);
+  console.log(`listening ${httpServer.address().port} pid ${process.pid}`);
 });
 for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => process.exit(0));
