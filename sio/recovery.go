@@ -1,6 +1,9 @@
 package sio
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"slices"
 	"strconv"
@@ -45,7 +48,7 @@ func (o *RecoveryOptions) withDefaults() *RecoveryOptions {
 // socket that lost its connection, like socket.io-adapter's Session.
 type PersistedSession struct {
 	SID   string   // the socket id, which the recovered socket gets back
-	PID   string   // the private id the client sends back to recover
+	PID   string   // the private id the client sends back to recover (derived from SID)
 	Rooms []string // the joined rooms, not the own-id room
 	Data  any      // the socket's Data
 	// MissedPackets, set by RestoreSession, are the packets the socket
@@ -124,12 +127,29 @@ func parseOffset(s string) (uint64, bool) {
 	return off, err == nil
 }
 
+// appendPID appends the private id of s: the HMAC-SHA256 of its id under
+// a key the server draws at start, 15 bytes of it in base64url (20
+// characters, like Node's random pid). Derived rather than stored, it costs
+// a socket no field, a recovered socket (its id back) has the same one,
+// and without the key it cannot be told from the id. A cluster adapter
+// will need its nodes to share the key. Runs on s's loop.
+func (s *Socket) appendPID(dst []byte) []byte {
+	st := s.client.srv.shardState(s.sh)
+	if st.pid == nil {
+		st.pid = hmac.New(sha256.New, s.client.srv.pidKey[:])
+	}
+	st.pid.Reset()
+	st.pid.Write([]byte(s.id))
+	var sum [sha256.Size]byte
+	return base64.RawURLEncoding.AppendEncode(dst, st.pid.Sum(sum[:0])[:15])
+}
+
 // connectPayload appends the CONNECT payload of s: {"sid":"…"}, and the
 // private id when recovery is on.
 func (s *Socket) connectPayload(dst []byte) []byte {
 	dst = append(append(append(dst, `{"sid":"`...), s.id...), '"')
-	if s.pid != "" {
-		dst = append(append(append(dst, `,"pid":"`...), s.pid...), '"')
+	if s.nsp.sessions != nil {
+		dst = append(s.appendPID(append(dst, `,"pid":"`...)), '"')
 	}
 	return append(dst, '}')
 }
@@ -139,7 +159,7 @@ func (s *Socket) connectPayload(dst []byte) []byte {
 // official client buffers until the CONNECT answer that follows. Runs on
 // the loop, before the socket connects.
 func (s *Socket) restore(ps *PersistedSession) {
-	s.id, s.pid, s.recovered = ps.SID, ps.PID, true
+	s.id, s.recovered = ps.SID, true
 	s.nsp.adapter.AddAll(s, append([]string{ps.SID}, ps.Rooms...))
 	if ps.Data != nil {
 		s.SetData(ps.Data)
@@ -156,7 +176,8 @@ func (s *Socket) restore(ps *PersistedSession) {
 // persist hands the state of s, which lost its connection, to the
 // adapter. Runs on the loop, before s leaves its rooms.
 func (s *Socket) persist(sa SessionAwareAdapter) {
-	sa.PersistSession(s, &PersistedSession{SID: s.id, PID: s.pid, Rooms: slices.Clone(s.rooms), Data: s.Data()})
+	pid := string(s.appendPID(make([]byte, 0, 20)))
+	sa.PersistSession(s, &PersistedSession{SID: s.id, PID: pid, Rooms: slices.Clone(s.rooms), Data: s.Data()})
 }
 
 // connectRecovering connects s, a socket whose client asked to recover the

@@ -10,7 +10,8 @@ import (
 )
 
 // BenchmarkRecoveryMemory measures what connection state recovery keeps:
-// the heap per persisted session (in one room besides its own), per kept
+// the heap per persisted session (in one room besides its own; its id is
+// the socket's, its private id made when it is persisted), per kept
 // broadcast packet (its frame is shared with the receivers, so only the log
 // entry counts) and per kept direct emit of a 40-byte frame (copied into
 // the loop's slab). Go heap after GC, 100,000 of each:
@@ -20,7 +21,7 @@ func BenchmarkRecoveryMemory(b *testing.B) {
 	const n = 100_000
 	opts := (&RecoveryOptions{MaxLogBytes: 1 << 30}).withDefaults()
 	w := wheel.New(time.Millisecond, time.Minute, time.Now())
-	ids := make([]string, 2*n) // the socket's own strings, not copied
+	ids := make([]string, n) // the sockets' own strings, not copied
 	for i := range ids {
 		ids[i] = strconv.Itoa(1e18+i) + "xx"
 	}
@@ -41,7 +42,8 @@ func BenchmarkRecoveryMemory(b *testing.B) {
 	}
 	b.Run("session", func(b *testing.B) {
 		measure(b, "B/session", func(l *recoveryLog, i int) {
-			l.persist(&PersistedSession{SID: ids[i], PID: ids[n+i], Rooms: []string{"room"}})
+			pid := string(append(make([]byte, 0, 20), ids[i]...))
+			l.persist(&PersistedSession{SID: ids[i], PID: pid, Rooms: []string{"room"}})
 		})
 	})
 	b.Run("broadcast-packet", func(b *testing.B) {

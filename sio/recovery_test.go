@@ -156,3 +156,37 @@ func TestRecoveryFailsForAnUnknownSessionOrOffset(t *testing.T) {
 		t.Fatalf("not recovered after a malformed attempt")
 	}
 }
+
+func TestRecoveryIsOffByDefault(t *testing.T) {
+	io := sio.NewServer(nil)
+	io.OnConnection(func(s *sio.Socket) { _ = s.Emit("hello", "x") })
+	c := dial(t, serve(t, io))
+	c.send(`40{"pid":"foo","offset":"bar"}`)
+	if got := c.read(); !strings.HasPrefix(got, `40{"sid":"`) || strings.Contains(got, "pid") {
+		t.Fatalf("CONNECT answer %q: want a sid and no pid", got)
+	}
+	if got := c.read(); got != `42["hello","x"]` {
+		t.Fatalf("event %q: want no offset", got)
+	}
+}
+
+func TestRecoveryReplaysBinaryPacketsWithTheirAttachments(t *testing.T) {
+	io, addr, conns, gone := recoveryServer(t, &sio.RecoveryOptions{})
+	c := dial(t, addr)
+	_, pid, _ := handshake(t, c, "")
+	first := next(t, conns)
+	_ = first.Emit("hello")
+	off := offsetOf(t, c.read())
+	c.c.Close()
+	next(t, gone)
+	_ = io.To("room1").Emit("bin", []byte{1, 2, 3}, "text")
+	_ = first.Emit("direct-bin", map[string]any{"b": []byte{4}})
+
+	c2 := dial(t, addr)
+	_, _, before := handshake(t, c2, recoveryAuth(pid, off))
+	if len(before) != 4 ||
+		!strings.HasPrefix(before[0], `451-["bin",{"_placeholder":true,"num":0},"text","`) || before[1] != "\x01\x02\x03" ||
+		!strings.HasPrefix(before[2], `451-["direct-bin",{"b":{"_placeholder":true,"num":0}},"`) || before[3] != "\x04" {
+		t.Fatalf("missed binary packets %q", before)
+	}
+}

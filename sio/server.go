@@ -1,6 +1,8 @@
 package sio
 
 import (
+	"crypto/rand"
+	"hash"
 	"log/slog"
 	"regexp"
 	"sync"
@@ -26,6 +28,7 @@ type Server struct {
 	engine   *eio.Server
 	main     *Namespace
 	recovery *RecoveryOptions // opts.ConnectionStateRecovery: nil when off
+	pidKey   [32]byte         // derives the sockets' private ids (recovery.go)
 
 	mu             sync.Mutex // guards the namespace tables
 	nsps           map[string]*Namespace
@@ -46,6 +49,7 @@ type shardState struct {
 	in     incoming      // reused for each incoming packet when not nested
 	busy   bool          // in is in use by a handler
 	gen    uint64
+	pid    hash.Hash // the HMAC deriving private ids, made on first use
 }
 
 // incoming is a decoded packet and the Event that holds its arguments.
@@ -63,6 +67,9 @@ func NewServer(opts *Options) *Server {
 	srv.log = srv.opts.Logger
 	srv.recovery = srv.opts.ConnectionStateRecovery
 	srv.encoders.New = func() any { return srv.opts.Parser.NewEncoder() }
+	if srv.recovery != nil {
+		_, _ = rand.Read(srv.pidKey[:]) // never fails (crypto/rand)
+	}
 	srv.engine = eio.NewServer(&srv.opts.Engine)
 	srv.engine.OnConnection(srv.onSession)
 	srv.main = srv.Of("/")

@@ -28,17 +28,16 @@ type SocketMiddleware func(s *Socket, ev *Event, next func(err error))
 // from any goroutine: off the loop it is posted to the loop (and returns
 // before it ran), except Rooms, which waits for the loop's answer.
 type Socket struct {
-	// Set at creation, then read-only.
+	// Set at creation (id and recovered when a session is recovered,
+	// before the socket connects), then read-only.
 	id     string
 	nsp    *Namespace
 	client *client
 	sh     *eio.Shard
 	auth   json.RawMessage
 	data   atomic.Pointer[dataBox]
-	// With connection state recovery: the private id the client sends
-	// back to recover, and whether this socket recovered a session (both
-	// set before the socket connects).
-	pid       string
+	// recovered: the socket got back the session of a socket that lost its
+	// connection (connection state recovery).
 	recovered bool
 
 	// Loop state.
@@ -83,10 +82,6 @@ func newSocket(c *client, nsp *Namespace, auth json.RawMessage) *Socket {
 	s := &Socket{nsp: nsp, client: c, sh: c.sh, auth: auth}
 	id := c.sh.NewID()
 	s.id = string(id[:])
-	if nsp.sessions != nil {
-		pid := c.sh.NewID()
-		s.pid = string(pid[:])
-	}
 	return s
 }
 

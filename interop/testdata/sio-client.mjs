@@ -902,7 +902,7 @@ function tagged(c, t) {
 }
 
 // recovery-cut: cut while in room "r", miss a broadcast, a room broadcast
-// and a direct emit (and volatile and acked ones, never replayed), come
+// (one binary) and a direct emit (and volatile and acked ones, never replayed), come
 // back in time: same id, recovered, the missed packets in order, rooms and
 // data kept, the middlewares skipped (or run again with the "run" param).
 scenarios["recovery-cut"] = async () => {
@@ -920,8 +920,9 @@ scenarios["recovery-cut"] = async () => {
   helper.emit("emit-to", cutInfo.id, `${t}-3`);
   helper.emit("volatile-to", cutInfo.id, `${t}-volatile`);
   helper.emit("ack-to", cutInfo.id, `${t}-with-ack`);
-  helper.emit("emit-all", `${t}-4`);
-  await helper.take("all", (a) => a[0] === `${t}-4`);
+  helper.emit("to-room", "r", `${t}-4`, { bin: Buffer.from([1, 2, 3]) });
+  helper.emit("emit-all", `${t}-5`);
+  await helper.take("all", (a) => a[0] === `${t}-5`);
   await reconnect(c);
   check(c.socket.recovered === true, `not recovered; ${c.describe()}`);
   check(c.id === cutInfo.id, `socket id ${c.id} after recovery, want ${cutInfo.id}`);
@@ -930,9 +931,12 @@ scenarios["recovery-cut"] = async () => {
     ["all", `${t}-1`],
     ["room-msg", `${t}-2`],
     ["direct", `${t}-3`],
-    ["all", `${t}-4`],
+    ["room-msg", `${t}-4`],
+    ["all", `${t}-5`],
   ];
   check(same(missed, want), `missed packets ${show(missed)}, want ${show(want)}`);
+  const bin = c.events.find((e) => e.args[0] === `${t}-4`).args;
+  check(bin.length === 3 && same(bin[1], { bin: Buffer.from([1, 2, 3]) }) && typeof bin[2] === "string", `missed binary packet ${show(bin)}`);
   const [after] = await c.ack("state");
   check(after.recovered === true && after.id === cutInfo.id, `state after recovery ${show(after)}`);
   check(same([...after.rooms].sort(), [cutInfo.id, "r"].sort()), `rooms after recovery ${show(after.rooms)}`);
