@@ -75,5 +75,8 @@
 // item, no timer per session — and each log is capped at MaxLogBytes
 // (oldest packets dropped first; a client whose offset is gone starts
 // afresh). A broadcast issued in the microseconds while a recovery crosses
-// from one loop to another can miss the recovered socket.
+// from one loop to another can miss the recovered socket. Offsets are
+// written into the JSON parser's text form; with a parser whose packets
+// are binary (MessagePack) no packet carries one yet, so no client
+// recovers.
 package sio

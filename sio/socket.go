@@ -314,6 +314,12 @@ func (s *Socket) emitKept(ma *memoryAdapter, event string, args []any, write boo
 	if err != nil {
 		return err
 	}
+	if f.Binary { // offsets go into the JSON text form only (see Broadcast)
+		if write {
+			s.client.write(f)
+		}
+		return nil
+	}
 	text, atts := ma.keepEmit(s, f.Head, f.Attachments)
 	if write {
 		s.client.write(&parser.Frames{Head: text, Binary: f.Binary, Attachments: atts})
