@@ -19,7 +19,9 @@
 # PEAK_CONNS / PEAK_INFLIGHT (the sizes below), RUN_TIMEOUT (seconds per
 # run), SIO_BENCH (a prebuilt load generator instead of building
 # ./cmd/sio-bench), ONLY (a regexp on the scenario names below: run only
-# those, e.g. ONLY='^echo').
+# those, e.g. ONLY='^echo'), IMPLS (the servers to run: "sioloop node",
+# the default, or one of them — IMPLS=sioloop ONLY='^idle-b$' is the quick
+# check of the memory row while working on it).
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -34,6 +36,7 @@ BASE_PORT=${BASE_PORT:-3950}
 STAMP=$(date +%Y-%m-%dT%H%M%S)
 OUT=${OUT:-bench/results/$STAMP}
 ONLY=${ONLY:-.}
+IMPLS=${IMPLS:-sioloop node}
 
 if [ "$QUICK" = 1 ]; then
 	IDLE_A=${IDLE_A:-1000} IDLE_B=${IDLE_B:-2000} RECEIVERS=${RECEIVERS:-1000}
@@ -189,8 +192,10 @@ PY
 # scenario NAME ARGS...: run it against sioloop, then against Node.
 scenario() {
 	[[ $1 =~ $ONLY ]] || return 0
-	run "$1" sioloop "${@:2}"
-	run "$1" node "${@:2}"
+	local impl
+	for impl in $IMPLS; do
+		run "$1" "$impl" "${@:2}"
+	done
 }
 
 W=(-duration "$DURATION" -warmup "$WARMUP")

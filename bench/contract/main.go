@@ -11,15 +11,21 @@
 // (default 3000) say where it listens, LOOPS how many event loops it runs
 // (default GOMAXPROCS), CPUPROFILE where to write a CPU profile of the
 // run, MODE=nethttp serves it mounted on a net/http server (the net/http
-// mode) instead of the gnet engine. It exits 0 on SIGINT or SIGTERM.
+// mode) instead of the gnet engine, MEMPROFILE where to write a heap
+// profile (after a GC) each time the process gets SIGUSR1 — while a load
+// generator holds its connections, for `go tool pprof
+// -sample_index=inuse_space`. It exits 0 on SIGINT or SIGTERM.
 package main
 
 import (
 	"log"
 	"net/http"
 	"os"
+	"os/signal"
+	"runtime"
 	"runtime/pprof"
 	"strconv"
+	"syscall"
 
 	"github.com/sioloop/sioloop/internal/contract"
 	"github.com/sioloop/sioloop/internal/demo"
@@ -45,6 +51,10 @@ func main() {
 		}
 		defer pprof.StopCPUProfile()
 	}
+	if path := os.Getenv("MEMPROFILE"); path != "" {
+		runtime.MemProfileRate = 1 // every allocation: per-connection bytes, exactly
+		go writeHeapProfiles(path)
+	}
 	srv := contract.NewServer(loops)
 	if os.Getenv("MODE") == "nethttp" {
 		mux := http.NewServeMux()
@@ -53,4 +63,27 @@ func main() {
 		log.Fatal(http.ListenAndServe(demo.Addr(), mux))
 	}
 	demo.Run(srv, "contract server", "Socket.IO on /socket.io/")
+}
+
+// writeHeapProfiles writes a heap profile to path after a GC on every
+// SIGUSR1, and logs the heap figures beside it.
+func writeHeapProfiles(path string) {
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGUSR1)
+	for range sig {
+		runtime.GC()
+		f, err := os.Create(path)
+		if err != nil {
+			log.Printf("MEMPROFILE: %v", err)
+			continue
+		}
+		if err := pprof.WriteHeapProfile(f); err != nil {
+			log.Printf("MEMPROFILE: %v", err)
+		}
+		_ = f.Close()
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		log.Printf("MEMPROFILE: wrote %s; heap in use %d KiB, idle %d KiB (released %d KiB), stacks %d KiB, sys %d KiB",
+			path, m.HeapInuse>>10, m.HeapIdle>>10, m.HeapReleased>>10, m.StackInuse>>10, m.Sys>>10)
+	}
 }
