@@ -8,6 +8,9 @@ import (
 // Header is one HTTP header field.
 type Header struct{ Name, Value []byte }
 
+// Is reports whether the header's name is name, ASCII case-insensitively.
+func (h Header) Is(name string) bool { return asciiEqualFold(h.Name, name) }
+
 // Request is the part of an HTTP request Engine.IO looks at. The host fills
 // it; every byte slice is valid only during the call it is passed to.
 type Request struct {

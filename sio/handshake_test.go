@@ -1,0 +1,77 @@
+package sio
+
+import (
+	"net"
+	"net/http"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/sioloop/sioloop/eio"
+)
+
+// The packed handshake gives back exactly the request's fields: checked
+// against the naive reading of the request (every header Add-ed as is).
+func TestHandshakePacksAndUnpacksEveryField(t *testing.T) {
+	long := strings.Repeat("v", 300) // a two-byte length prefix
+	cases := []struct {
+		name    string
+		addr    net.Addr
+		wantA   string
+		headers [][2]string
+	}{
+		{"websocket client", &net.TCPAddr{IP: net.IPv4(127, 0, 0, 2), Port: 54321}, "127.0.0.2:54321", [][2]string{
+			{"Host", "127.0.0.1:3000"}, {"Upgrade", "websocket"}, {"Connection", "Upgrade"},
+			{"Sec-WebSocket-Version", "13"}, {"Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="},
+		}},
+		{"browser, lower case", &net.TCPAddr{IP: net.ParseIP("::1"), Port: 443}, "[::1]:443", [][2]string{
+			{"host", "example.com"}, {"connection", "upgrade"}, {"user-agent", "Mozilla/5.0"},
+			{"accept-encoding", "gzip, deflate, br, zstd"}, {"origin", "https://example.com"},
+			{"sec-websocket-extensions", "permessage-deflate; client_max_window_bits"},
+		}},
+		{"literals, empty and long values, repeats", &net.TCPAddr{IP: net.ParseIP("fe80::1"), Port: 1, Zone: "eth0"}, "[fe80::1%eth0]:1", [][2]string{
+			{"X-Custom", ""}, {"X-Long", long}, {"Cookie", "a=1"}, {"Cookie", "b=2"}, {"Host", ""},
+			{"Accept", "text/html"}, {"Accept", "*/*"},
+		}},
+		{"unix socket", &net.UnixAddr{Name: "/tmp/s", Net: "unix"}, "/tmp/s", nil},
+		{"no address", nil, "", [][2]string{{"Pragma", "no-cache"}}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := &eio.Request{Path: []byte("/socket.io/"), RawQuery: []byte("EIO=4&transport=websocket&x=%20"), RemoteAddr: c.addr}
+			want := http.Header{}
+			for _, h := range c.headers {
+				r.Headers = append(r.Headers, eio.Header{Name: []byte(h[0]), Value: []byte(h[1])})
+				want.Add(h[0], h[1])
+			}
+			hd := newHandshakeData(r)
+			if len(hd.raw) != cap(hd.raw) {
+				t.Fatalf("packed in %d bytes of %d", len(hd.raw), cap(hd.raw))
+			}
+			s := &Socket{client: &client{hs: hd}}
+			h := s.Handshake()
+			if !reflect.DeepEqual(h.Headers, want) {
+				t.Fatalf("headers %v, want %v", h.Headers, want)
+			}
+			if h.Address != c.wantA || h.URL != "/socket.io/?EIO=4&transport=websocket&x=%20" || h.Query.Get("x") != " " {
+				t.Fatalf("address %q, url %q, query %v", h.Address, h.URL, h.Query)
+			}
+			if h.XDomain != (want.Get("Origin") != "") {
+				t.Fatalf("xdomain %v", h.XDomain)
+			}
+		})
+	}
+}
+
+// A WebSocket handshake from a non-browser client packs into ~90 bytes.
+func TestHandshakeOfAWebSocketClientIsSmall(t *testing.T) {
+	r := &eio.Request{Path: []byte("/socket.io/"), RawQuery: []byte("EIO=4&transport=websocket"),
+		RemoteAddr: &net.TCPAddr{IP: net.IPv4(127, 0, 0, 2), Port: 54321}}
+	for _, h := range [][2]string{{"Host", "127.0.0.1:3000"}, {"Upgrade", "websocket"}, {"Connection", "Upgrade"},
+		{"Sec-WebSocket-Version", "13"}, {"Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="}} {
+		r.Headers = append(r.Headers, eio.Header{Name: []byte(h[0]), Value: []byte(h[1])})
+	}
+	if n := len(newHandshakeData(r).raw); n > 96 {
+		t.Fatalf("%d bytes", n)
+	}
+}
