@@ -1,6 +1,9 @@
 package wheel
 
 import (
+	"math/rand/v2"
+	"slices"
+	"sort"
 	"testing"
 	"time"
 )
@@ -145,5 +148,79 @@ func TestDeadlineChainsKeepTheirScheduleWhenAdvanceIsLate(t *testing.T) {
 	w.Advance(start.Add(410 * time.Millisecond))
 	if len(r.fired) != 2 || r.fired[1] != &b {
 		t.Fatalf("fired %d timers, want the whole chain", len(r.fired))
+	}
+}
+
+type orderRecorder struct {
+	w     *Wheel
+	fired []int // timer numbers, in firing order
+	at    []int64
+	ts    []Timer
+	index map[*Timer]int
+}
+
+func (r *orderRecorder) OnTimer(t *Timer) {
+	r.fired = append(r.fired, r.index[t])
+	r.at = append(r.at, r.w.current)
+}
+
+// Checked against a naive model: random schedules, reschedules and stops
+// (some more than a revolution away); every timer fires at its deadline's
+// tick, and timers due at one tick fire in the order they were scheduled.
+func TestTimersFireAtTheirTickInScheduleOrder(t *testing.T) {
+	start := time.Unix(0, 0)
+	w := New(time.Millisecond, 64*time.Millisecond, start)
+	r := &orderRecorder{w: w, ts: make([]Timer, 200), index: map[*Timer]int{}}
+	for i := range r.ts {
+		r.ts[i].Init(r)
+		r.index[&r.ts[i]] = i
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	type want struct {
+		at  int64
+		seq int
+	}
+	model := map[int]want{} // scheduled timers: their tick and schedule sequence number
+	seq := 0
+	now := int64(0)
+	for step := 0; step < 20000; step++ {
+		i := rng.IntN(len(r.ts))
+		switch rng.IntN(4) {
+		case 0:
+			w.Stop(&r.ts[i])
+			delete(model, i)
+		default:
+			d := int64(1 + rng.IntN(150))
+			w.Schedule(&r.ts[i], time.Duration(d)*time.Millisecond)
+			seq++
+			model[i] = want{w.current + d, seq}
+		}
+		if rng.IntN(8) == 0 {
+			now += int64(rng.IntN(40))
+			r.fired, r.at = r.fired[:0], r.at[:0]
+			w.Advance(start.Add(time.Duration(now) * time.Millisecond))
+			var exp []int
+			for j, m := range model {
+				if m.at <= now {
+					exp = append(exp, j)
+				}
+			}
+			sort.Slice(exp, func(a, b int) bool {
+				ma, mb := model[exp[a]], model[exp[b]]
+				return ma.at < mb.at || ma.at == mb.at && ma.seq < mb.seq
+			})
+			if !slices.Equal(r.fired, exp) {
+				t.Fatalf("step %d: fired %v, want %v", step, r.fired, exp)
+			}
+			for k, j := range r.fired {
+				if r.at[k] != model[j].at {
+					t.Fatalf("timer %d fired at tick %d, due %d", j, r.at[k], model[j].at)
+				}
+				delete(model, j)
+			}
+			if w.Len() != len(model) {
+				t.Fatalf("Len %d, want %d", w.Len(), len(model))
+			}
+		}
 	}
 }
