@@ -16,6 +16,8 @@ import (
 type Server struct {
 	opts         Options
 	onConnection func(*Session, *Request)
+	onMessage    func(*Session, []byte, bool)
+	onClose      func(*Session, string)
 	shards       [MaxShards]atomic.Pointer[Shard]
 
 	allowPolling, allowWebSocket bool
@@ -47,6 +49,18 @@ func NewServer(opts *Options) *Server {
 // new session, with the handshake request (valid only during the call).
 // Call it before the server serves.
 func (srv *Server) OnConnection(fn func(s *Session, r *Request)) { srv.onConnection = fn }
+
+// OnMessage sets the function called, on the session's loop, with every
+// message a client sends; data is valid only until it returns. One
+// handler serves every session (a session costs no handler fields); keep
+// per-session state with Session.SetContext. Call it before the server
+// serves.
+func (srv *Server) OnMessage(fn func(s *Session, data []byte, binary bool)) { srv.onMessage = fn }
+
+// OnClose sets the function called once, on the session's loop, when a
+// session closes, with one of the Reason constants. Call it before the
+// server serves.
+func (srv *Server) OnClose(fn func(s *Session, reason string)) { srv.onClose = fn }
 
 // Shard returns the shard with index i, or nil when no loop made it yet.
 // Safe from any goroutine.

@@ -54,9 +54,8 @@ const lingerTimeout = 100 * time.Millisecond
 // there (Shard says how to reach it). Bytes passed to the message handler
 // are valid only until it returns.
 type Session struct {
-	// Set at creation, then read-only.
-	id  SID
-	srv *Server
+	// Set at creation, then read-only. The server is shard.srv.
+	id SID
 
 	// Owner loop state.
 	shard     *Shard
@@ -76,10 +75,9 @@ type Session struct {
 	pending   *bytebufferpool.ByteBuffer
 	heartbeat wheel.Timer
 
-	// User state, set by the connection handler.
-	onMessage func(s *Session, data []byte, binary bool)
-	onClose   func(s *Session, reason string)
-	ctx       any
+	// User state, set by the connection handler. The message and close
+	// handlers are the Server's: nothing per session.
+	ctx any
 }
 
 // ID returns the session id.
@@ -95,14 +93,6 @@ func (s *Session) Transport() string {
 	}
 	return TransportPolling
 }
-
-// OnMessage sets the handler of the messages the client sends. data is
-// valid only until the handler returns.
-func (s *Session) OnMessage(fn func(s *Session, data []byte, binary bool)) { s.onMessage = fn }
-
-// OnClose sets the function called once when the session closes, with one
-// of the Reason constants.
-func (s *Session) OnClose(fn func(s *Session, reason string)) { s.onClose = fn }
 
 // SetContext stores a value for the caller (the Socket.IO client).
 func (s *Session) SetContext(v any) { s.ctx = v }
@@ -152,7 +142,7 @@ func (s *Session) Close() {
 }
 
 func (s *Session) connected(r *Request) {
-	if h := s.srv.onConnection; h != nil {
+	if h := s.shard.srv.onConnection; h != nil {
 		h(s, r)
 	}
 }
@@ -164,13 +154,13 @@ func (s *Session) OnTimer(t *wheel.Timer) {
 		s.refreshed = false
 		s.sendPacket(PacketPing, nil, false)
 		s.phase = phaseTimeout
-		s.shard.wheel.Schedule(&s.heartbeat, s.srv.opts.PingTimeout)
+		s.shard.wheel.Schedule(&s.heartbeat, s.shard.srv.opts.PingTimeout)
 	case phaseTimeout:
 		s.closeWith(ReasonPingTimeout)
 	case phaseClosing:
 		s.closed(ReasonForcedClose)
 	case phaseLinger:
-		delete(s.shard.sessions, s.id)
+		s.shard.sessions.del(&s.id)
 	}
 }
 
@@ -183,12 +173,12 @@ func (s *Session) onPacket(p Packet) {
 		// Like the official server, any packet extends the wait for the
 		// pong once.
 		s.refreshed = true
-		s.shard.wheel.Schedule(&s.heartbeat, s.srv.opts.PingTimeout)
+		s.shard.wheel.Schedule(&s.heartbeat, s.shard.srv.opts.PingTimeout)
 	}
 	switch p.Type {
 	case PacketPong:
 		s.phase = phaseInterval
-		s.shard.wheel.Schedule(&s.heartbeat, s.srv.opts.PingInterval)
+		s.shard.wheel.Schedule(&s.heartbeat, s.shard.srv.opts.PingInterval)
 	case PacketPing:
 		// In v4 only the server pings.
 		s.closeWith(ReasonTransportError)
@@ -201,14 +191,14 @@ func (s *Session) onPacket(p Packet) {
 			s.closed(ReasonTransportClose)
 			s.lingering = true
 			s.phase = phaseLinger
-			s.shard.sessions[s.id] = s
+			s.shard.sessions.put(s)
 			s.shard.wheel.Schedule(&s.heartbeat, lingerTimeout)
 			return
 		}
 		s.closeWith(ReasonTransportClose)
 	case PacketMessage:
-		if s.onMessage != nil {
-			s.onMessage(s, p.Data, p.Binary)
+		if h := s.shard.srv.onMessage; h != nil {
+			h(s, p.Data, p.Binary)
 		}
 	}
 }
@@ -289,12 +279,12 @@ func (s *Session) closed(reason string) {
 	s.cancelUpgrade()
 	sh := s.shard
 	sh.wheel.Stop(&s.heartbeat)
-	delete(sh.sessions, s.id)
+	sh.sessions.del(&s.id)
 	if s.pending != nil {
 		bytebufferpool.Put(s.pending)
 		s.pending = nil
 	}
-	if s.onClose != nil {
-		s.onClose(s, reason)
+	if h := s.shard.srv.onClose; h != nil {
+		h(s, reason)
 	}
 }

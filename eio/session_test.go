@@ -69,15 +69,13 @@ type env struct {
 func newEnv(t *testing.T, opts *eio.Options, nshards int) *env {
 	e := &env{t: t, now: time.Unix(1000, 0), closed: map[eio.SID]string{}, got: map[eio.SID][]string{}}
 	srv := eio.NewServer(opts)
-	srv.OnConnection(func(s *eio.Session, r *eio.Request) {
-		s.OnMessage(func(s *eio.Session, data []byte, binary bool) {
-			e.got[s.ID()] = append(e.got[s.ID()], string(data))
-			if string(data) == "echo" || binary {
-				s.Send(data, binary)
-			}
-		})
-		s.OnClose(func(s *eio.Session, reason string) { e.closed[s.ID()] = reason })
+	srv.OnMessage(func(s *eio.Session, data []byte, binary bool) {
+		e.got[s.ID()] = append(e.got[s.ID()], string(data))
+		if string(data) == "echo" || binary {
+			s.Send(data, binary)
+		}
 	})
+	srv.OnClose(func(s *eio.Session, reason string) { e.closed[s.ID()] = reason })
 	for i := range nshards {
 		e.shards = append(e.shards, srv.NewShard(i, e.now, inline{}))
 	}

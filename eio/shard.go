@@ -17,7 +17,7 @@ const wheelTick = time.Millisecond
 type Shard struct {
 	srv      *Server
 	index    int
-	sessions map[SID]*Session
+	sessions sessionTable
 	wheel    *wheel.Wheel
 	ids      sidSource
 	scratch  []byte // encode buffer, reused by every write of the loop
@@ -42,12 +42,11 @@ func (srv *Server) NewShard(index int, now time.Time, exec Executor) *Shard {
 		panic("eio: shard index out of range")
 	}
 	sh := &Shard{
-		srv:      srv,
-		index:    index,
-		sessions: make(map[SID]*Session),
-		wheel:    wheel.New(wheelTick, srv.opts.PingInterval+srv.opts.PingTimeout, now),
-		ids:      newSIDSource(),
-		exec:     exec,
+		srv:   srv,
+		index: index,
+		wheel: wheel.New(wheelTick, srv.opts.PingInterval+srv.opts.PingTimeout, now),
+		ids:   newSIDSource(),
+		exec:  exec,
 	}
 	srv.shards[index].Store(sh)
 	return sh
@@ -75,17 +74,16 @@ func (sh *Shard) Server() *Server { return sh.srv }
 func (sh *Shard) Index() int { return sh.index }
 
 // Len returns the number of sessions the shard owns.
-func (sh *Shard) Len() int { return len(sh.sessions) }
+func (sh *Shard) Len() int { return sh.sessions.n }
 
 // Advance runs the deadlines due at now (heartbeats, timeouts). The host
 // calls it periodically, at least every few milliseconds.
 func (sh *Shard) Advance(now time.Time) { sh.wheel.Advance(now) }
 
-// Sessions calls fn for every session of the shard; fn must not close one.
+// Sessions calls fn for every session of the shard; fn may close
+// sessions (a session closed before its turn is skipped).
 func (sh *Shard) Sessions(fn func(*Session)) {
-	for _, s := range sh.sessions {
-		fn(s)
-	}
+	sh.sessions.each(fn)
 }
 
 // Lookup returns the session with id sid, or nil.
@@ -95,15 +93,15 @@ func (sh *Shard) lookup(sid []byte) *Session {
 	if len(sid) != SIDLen {
 		return nil
 	}
-	return sh.sessions[SID(sid)]
+	return sh.sessions.get((*SID)(sid))
 }
 
 // newSession creates and registers a session on transport ws or polling.
 func (sh *Shard) newSession(r *Request, ws WebSocket) *Session {
-	s := &Session{id: sh.ids.next(sh.index), srv: sh.srv}
+	s := &Session{id: sh.ids.next(sh.index)}
 	s.heartbeat.Init(s)
 	s.shard = sh
-	sh.sessions[s.id] = s
+	sh.sessions.put(s)
 	s.phase = phaseInterval
 	sh.wheel.Schedule(&s.heartbeat, sh.srv.opts.PingInterval)
 	if ws != nil {
@@ -117,7 +115,7 @@ func (sh *Shard) newSession(r *Request, ws WebSocket) *Session {
 // the open packet answers it. The caller has passed r through Check.
 func (sh *Shard) OpenPolling(r *Request, reply Responder) *Session {
 	s := sh.newSession(r, nil)
-	sh.scratch = s.srv.appendOpen(append(sh.scratch[:0], byte('0'+PacketOpen)), s.id, false)
+	sh.scratch = sh.srv.appendOpen(append(sh.scratch[:0], byte('0'+PacketOpen)), s.id, false)
 	reply.Respond(200, ContentTypeText, sh.scratch)
 	s.connected(r)
 	return s
@@ -128,7 +126,7 @@ func (sh *Shard) OpenPolling(r *Request, reply Responder) *Session {
 // connection's messages with Session.ReceiveMessage.
 func (sh *Shard) OpenWebSocket(r *Request, ws WebSocket) *Session {
 	s := sh.newSession(r, ws)
-	sh.scratch = s.srv.appendOpen(append(sh.scratch[:0], byte('0'+PacketOpen)), s.id, true)
+	sh.scratch = sh.srv.appendOpen(append(sh.scratch[:0], byte('0'+PacketOpen)), s.id, true)
 	ws.WriteMessage(false, sh.scratch)
 	s.connected(r)
 	return s
@@ -140,7 +138,7 @@ func (sh *Shard) Poll(sid []byte, reply Responder) {
 	s := sh.lookup(sid)
 	if s != nil && s.lingering {
 		sh.wheel.Stop(&s.heartbeat)
-		delete(sh.sessions, s.id)
+		sh.sessions.del(&s.id)
 		reply.Respond(200, ContentTypeText, bodyNoop)
 		return
 	}

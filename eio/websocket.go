@@ -65,12 +65,12 @@ func (s *Session) probe(ws WebSocket) error {
 	if s.state != stateOpen || s.up != nil || s.transport != transportPolling {
 		return errAlreadyUpgrading
 	}
-	if s.srv.opts.DisallowUpgrades {
+	if s.shard.srv.opts.DisallowUpgrades {
 		return errBadRequest
 	}
 	s.up = &upgrade{s: s, ws: ws}
 	s.up.timer.Init(s.up)
-	s.shard.wheel.Schedule(&s.up.timer, s.srv.opts.UpgradeTimeout)
+	s.shard.wheel.Schedule(&s.up.timer, s.shard.srv.opts.UpgradeTimeout)
 	return nil
 }
 

@@ -15,14 +15,12 @@ func startEIO(t *testing.T) string {
 		PingTimeout:       eioPingTimeout,
 		MaxHTTPBufferSize: eioMaxPayload,
 	})
-	engine.OnConnection(func(s *eio.Session, _ *eio.Request) {
-		s.OnMessage(func(s *eio.Session, data []byte, binary bool) {
-			if !binary && string(data) == "close-me" {
-				s.Close()
-				return
-			}
-			s.Send(data, binary)
-		})
+	engine.OnMessage(func(s *eio.Session, data []byte, binary bool) {
+		if !binary && string(data) == "close-me" {
+			s.Close()
+			return
+		}
+		s.Send(data, binary)
 	})
 	return serveEngine(t, "/engine.io/", engine)
 }

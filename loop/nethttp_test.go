@@ -25,9 +25,7 @@ import (
 func startNetHTTP(t testing.TB, secure bool) *httptest.Server {
 	t.Helper()
 	engine := eio.NewServer(nil)
-	engine.OnConnection(func(s *eio.Session, _ *eio.Request) {
-		s.OnMessage(func(s *eio.Session, data []byte, binary bool) { s.Send(data, binary) })
-	})
+	engine.OnMessage(func(s *eio.Session, data []byte, binary bool) { s.Send(data, binary) })
 	srv := loop.New(nil)
 	srv.Handle("/engine.io/", engine, &loop.CORSOptions{Origin: []string{"*"}})
 	if err := srv.Start(); err != nil {

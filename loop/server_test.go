@@ -27,9 +27,7 @@ import (
 func startEcho(t *testing.T, opts *loop.Options, eopts *eio.Options) string {
 	t.Helper()
 	engine := eio.NewServer(eopts)
-	engine.OnConnection(func(s *eio.Session, _ *eio.Request) {
-		s.OnMessage(func(s *eio.Session, data []byte, binary bool) { s.Send(data, binary) })
-	})
+	engine.OnMessage(func(s *eio.Session, data []byte, binary bool) { s.Send(data, binary) })
 	srv := loop.New(opts)
 	srv.Handle("/engine.io/", engine, &loop.CORSOptions{Origin: []string{"*"}})
 	return testserver.Start(t, srv)

@@ -31,8 +31,6 @@ func (srv *Server) onSession(s *eio.Session, r *eio.Request) {
 	c.connect.Init(c)
 	c.sh.Wheel().Schedule(&c.connect, srv.opts.ConnectTimeout)
 	s.SetContext(c)
-	s.OnMessage(onSessionMessage)
-	s.OnClose(onSessionClose)
 }
 
 func onSessionMessage(s *eio.Session, data []byte, binary bool) {

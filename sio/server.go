@@ -72,6 +72,8 @@ func NewServer(opts *Options) *Server {
 	}
 	srv.engine = eio.NewServer(&srv.opts.Engine)
 	srv.engine.OnConnection(srv.onSession)
+	srv.engine.OnMessage(onSessionMessage)
+	srv.engine.OnClose(onSessionClose)
 	srv.main = srv.Of("/")
 	return srv
 }

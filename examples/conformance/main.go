@@ -26,9 +26,7 @@ func main() {
 		MaxHTTPBufferSize: 1e6,
 	}
 	engine := eio.NewServer(&heartbeat)
-	engine.OnConnection(func(s *eio.Session, _ *eio.Request) {
-		s.OnMessage(func(s *eio.Session, data []byte, binary bool) { s.Send(data, binary) })
-	})
+	engine.OnMessage(func(s *eio.Session, data []byte, binary bool) { s.Send(data, binary) })
 
 	srv := loop.New(nil)
 	cors := &eio.CORSOptions{Origin: []string{"*"}}

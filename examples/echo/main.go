@@ -18,9 +18,9 @@ func main() {
 	engine := eio.NewServer(nil)
 	engine.OnConnection(func(s *eio.Session, r *eio.Request) {
 		log.Printf("session %s opened over %s from %v", s.ID(), s.Transport(), r.RemoteAddr)
-		s.OnMessage(func(s *eio.Session, data []byte, binary bool) { s.Send(data, binary) })
-		s.OnClose(func(s *eio.Session, reason string) { log.Printf("session %s closed: %s", s.ID(), reason) })
 	})
+	engine.OnMessage(func(s *eio.Session, data []byte, binary bool) { s.Send(data, binary) })
+	engine.OnClose(func(s *eio.Session, reason string) { log.Printf("session %s closed: %s", s.ID(), reason) })
 	addr := demo.Addr()
 	srv := loop.New(&loop.Options{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(w, "sioloop echo demo. Engine.IO is on /engine.io/. Try:\n\n"+
