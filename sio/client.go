@@ -14,8 +14,7 @@ import (
 // Ownership: a client belongs to its session's loop, like the session.
 type client struct {
 	srv  *Server
-	sess *eio.Session
-	sh   *eio.Shard
+	sess *eio.Session // sess.Shard() is the loop's shard
 	hs   handshakeData
 
 	// Loop state.
@@ -27,9 +26,9 @@ type client struct {
 
 // onSession is the Engine.IO connection handler. Runs on the loop.
 func (srv *Server) onSession(s *eio.Session, r *eio.Request) {
-	c := &client{srv: srv, sess: s, sh: s.Shard(), hs: newHandshakeData(r)}
+	c := &client{srv: srv, sess: s, hs: newHandshakeData(r)}
 	c.connect.Init(c)
-	c.sh.Wheel().Schedule(&c.connect, srv.opts.ConnectTimeout)
+	c.sess.Shard().Wheel().Schedule(&c.connect, srv.opts.ConnectTimeout)
 	s.SetContext(c)
 }
 
@@ -54,7 +53,7 @@ func (c *client) onData(data []byte, binary bool) {
 	if c.closed {
 		return
 	}
-	st := c.srv.shardState(c.sh)
+	st := c.srv.shardState(c.sess.Shard())
 	in := &st.in
 	if st.busy {
 		in = &incoming{} // a handler's emit led here: don't clobber its event
@@ -110,9 +109,10 @@ func (c *client) connectTo(name string, auth []byte) {
 		c.sendPacket(parser.ConnectError, name, -1, "", []any{connectErrorPayload{Message: "Invalid namespace"}})
 		return
 	}
-	kept := emptyAuth // shared: most clients send none
+	kept := &emptyAuth // shared: most clients send none
 	if len(auth) > 0 {
-		kept = json.RawMessage(append([]byte(nil), auth...))
+		a := json.RawMessage(append([]byte(nil), auth...))
+		kept = &a
 	}
 	s := newSocket(c, nsp, kept)
 	c.sockets = append(c.sockets, s)
@@ -152,7 +152,7 @@ func (c *client) sendPacket(typ parser.Type, nsp string, id int64, event string,
 // encode encodes a packet with the loop's encoder into the loop's frames:
 // they are valid until the loop's next encode. Runs on the loop.
 func (c *client) encode(typ parser.Type, nsp string, id int64, event string, args []any) (*parser.Frames, error) {
-	st := c.srv.shardState(c.sh)
+	st := c.srv.shardState(c.sess.Shard())
 	st.frames.Head = st.frames.Head[:0]
 	if err := st.enc.Encode(&st.frames, typ, nsp, id, event, args); err != nil {
 		return nil, err
@@ -188,7 +188,7 @@ func (c *client) disconnectAll(reason string) {
 		return
 	}
 	c.closed = true
-	c.sh.Wheel().Stop(&c.connect)
+	c.sess.Shard().Wheel().Stop(&c.connect)
 	for len(c.sockets) > 0 {
 		c.sockets[0].onClose(reason)
 	}

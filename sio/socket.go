@@ -34,7 +34,7 @@ type Socket struct {
 	nsp    *Namespace
 	client *client
 	sh     *eio.Shard
-	auth   json.RawMessage
+	auth   *json.RawMessage // &emptyAuth for most: 8 bytes, not a 24-byte slice header
 	data   atomic.Pointer[dataBox]
 	// recovered: the socket got back the session of a socket that lost its
 	// connection (connection state recovery).
@@ -78,9 +78,10 @@ type handlerEntry struct {
 	once  bool
 }
 
-func newSocket(c *client, nsp *Namespace, auth json.RawMessage) *Socket {
-	s := &Socket{nsp: nsp, client: c, sh: c.sh, auth: auth}
-	id := c.sh.NewID()
+func newSocket(c *client, nsp *Namespace, auth *json.RawMessage) *Socket {
+	sh := c.sess.Shard()
+	s := &Socket{nsp: nsp, client: c, sh: sh, auth: auth}
+	id := sh.NewID()
 	s.id = string(id[:])
 	return s
 }
@@ -122,16 +123,30 @@ func (s *Socket) onLoop(fn func()) {
 	s.sh.Execute(fn)
 }
 
+// onLoopWith runs fn(s, arg) on the socket's loop, like onLoop; fn
+// captures nothing, so on the loop — a connection handler registering
+// its socket's handlers — no closure is allocated (four a connection
+// were the largest garbage of connecting: RSS an idle connection keeps).
+func onLoopWith[A any](s *Socket, arg A, fn func(*Socket, A)) {
+	if s.sh.OnLoop() {
+		fn(s, arg)
+		return
+	}
+	s.sh.Execute(func() { fn(s, arg) })
+}
+
 // On registers a handler for event; several may be registered, and run in
 // order.
 func (s *Socket) On(event string, fn EventHandler) {
-	s.onLoop(func() { s.handlers = append(s.handlers, handlerEntry{event: event, fn: fn}) })
+	onLoopWith(s, handlerEntry{event: event, fn: fn}, (*Socket).addHandler)
 }
 
 // Once registers a handler that runs for the next event only.
 func (s *Socket) Once(event string, fn EventHandler) {
-	s.onLoop(func() { s.handlers = append(s.handlers, handlerEntry{event: event, fn: fn, once: true}) })
+	onLoopWith(s, handlerEntry{event: event, fn: fn, once: true}, (*Socket).addHandler)
 }
+
+func (s *Socket) addHandler(h handlerEntry) { s.handlers = append(s.handlers, h) }
 
 // Off removes every handler of event.
 func (s *Socket) Off(event string) {
@@ -177,7 +192,7 @@ func (s *Socket) Use(fn SocketMiddleware) {
 // OnDisconnect registers fn, called with the reason when the socket
 // disconnects ("disconnect" event); the socket has left its rooms.
 func (s *Socket) OnDisconnect(fn func(s *Socket, reason string)) {
-	s.onLoop(func() { s.onDisconnect = append(s.onDisconnect, fn) })
+	onLoopWith(s, fn, func(s *Socket, fn func(*Socket, string)) { s.onDisconnect = append(s.onDisconnect, fn) })
 }
 
 // OnDisconnecting registers fn, called when the socket is about to
@@ -457,7 +472,7 @@ func (s *Socket) refuse(err error) {
 func (s *Socket) onConnect() {
 	s.connected = true
 	s.logSocket("sio: socket connected", "transport", s.client.sess.Transport())
-	s.client.sh.Wheel().Stop(&s.client.connect)
+	s.sh.Wheel().Stop(&s.client.connect)
 	s.nsp.adapter.AddAll(s, []string{s.id})
 	var payload [72]byte
 	p := s.connectPayload(payload[:0])
