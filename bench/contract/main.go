@@ -15,6 +15,13 @@
 // profile (after a GC) each time the process gets SIGUSR1 — while a load
 // generator holds its connections, for `go tool pprof
 // -sample_index=inuse_space`. It exits 0 on SIGINT or SIGTERM.
+//
+// With REDIS_URL set (redis://host:port) it joins a cluster of Socket.IO
+// servers through Redis, Go and official Node nodes alike: the classic
+// @socket.io/redis-adapter protocol (package redisadapter), key
+// "socket.io", requests timing out after 5s; it then serves "fetch" and
+// "sse" too (package internal/contract). REDIS_SHARDED=1 asks for the
+// sharded adapter, which sioloop does not have yet: it refuses to start.
 package main
 
 import (
@@ -26,9 +33,14 @@ import (
 	"runtime/pprof"
 	"strconv"
 	"syscall"
+	"time"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/sioloop/sioloop/internal/contract"
 	"github.com/sioloop/sioloop/internal/demo"
+	"github.com/sioloop/sioloop/redisadapter"
+	"github.com/sioloop/sioloop/sio"
 )
 
 func main() {
@@ -55,7 +67,20 @@ func main() {
 		runtime.MemProfileRate = 1 // every allocation: per-connection bytes, exactly
 		go writeHeapProfiles(path)
 	}
-	srv := contract.NewServer(loops)
+	var adapter func(*sio.Namespace) sio.Adapter
+	if url := os.Getenv("REDIS_URL"); url != "" {
+		if os.Getenv("REDIS_SHARDED") == "1" {
+			log.Fatal("REDIS_SHARDED=1: the sharded Redis adapter is not implemented yet")
+		}
+		opts, err := redis.ParseURL(url)
+		if err != nil {
+			log.Fatalf("REDIS_URL=%q: %v", url, err)
+		}
+		cluster := redisadapter.New(redis.NewClient(opts), &redisadapter.Options{Key: "socket.io", RequestsTimeout: 5 * time.Second})
+		defer cluster.Close()
+		adapter = cluster.Adapter
+	}
+	srv := contract.NewServer(loops, adapter)
 	if os.Getenv("MODE") == "nethttp" {
 		mux := http.NewServeMux()
 		mux.Handle("/socket.io/", srv)

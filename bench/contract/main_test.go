@@ -2,24 +2,30 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"net"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/gobwas/ws"
 	"github.com/gobwas/ws/wsutil"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/sioloop/sioloop/internal/contract"
+	"github.com/sioloop/sioloop/internal/redistest"
 	"github.com/sioloop/sioloop/internal/testserver"
+	"github.com/sioloop/sioloop/redisadapter"
 )
 
 // client is a minimal raw Socket.IO client over WebSocket.
 type client struct {
-	t  *testing.T
-	c  net.Conn
-	rw io.ReadWriter
+	t   *testing.T
+	c   net.Conn
+	rw  io.ReadWriter
+	sid string // the socket id in "/"
 }
 
 func dial(t *testing.T, addr string) *client {
@@ -40,9 +46,11 @@ func dial(t *testing.T, addr string) *client {
 		t.Fatalf("open packet %q", open)
 	}
 	cl.send("40")
-	if got := cl.read(); !strings.HasPrefix(got, `40{"sid":"`) {
+	got := cl.read()
+	if !strings.HasPrefix(got, `40{"sid":"`) {
 		t.Fatalf("CONNECT answer %q", got)
 	}
+	cl.sid = strings.TrimSuffix(strings.TrimPrefix(got, `40{"sid":"`), `"}`)
 	return cl
 }
 
@@ -77,7 +85,7 @@ func (cl *client) expect(want string) {
 }
 
 func TestContract(t *testing.T) {
-	addr := testserver.Start(t, contract.NewServer(2))
+	addr := testserver.Start(t, contract.NewServer(2, nil))
 	a, b := dial(t, addr), dial(t, addr)
 
 	// echo: the ack carries the same arguments.
@@ -97,4 +105,60 @@ func TestContract(t *testing.T) {
 	b.send(`42["broadcast","all"]`)
 	a.expect(`42["broadcast","all"]`)
 	b.expect(`42["broadcast","all"]`) // the sender included
+}
+
+// In a cluster (REDIS_URL), "fetch" lists every node's sockets and "sse"
+// acks the other nodes' answers: a two-node cluster on a real Redis.
+func TestContractInCluster(t *testing.T) {
+	redisAddr := redistest.Start(t)
+	var addrs []string
+	for range 2 {
+		rdb := redis.NewClient(&redis.Options{Addr: redisAddr})
+		t.Cleanup(func() { _ = rdb.Close() })
+		cluster := redisadapter.New(rdb, &redisadapter.Options{Key: "socket.io", RequestsTimeout: 5 * time.Second})
+		t.Cleanup(func() { _ = cluster.Close() })
+		addrs = append(addrs, testserver.Start(t, contract.NewServer(2, cluster.Adapter)))
+	}
+	rdb := redis.NewClient(&redis.Options{Addr: redisAddr})
+	defer rdb.Close()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		m, err := rdb.PubSubNumSub(context.Background(), "socket.io-request#/#").Result()
+		if err == nil && m["socket.io-request#/#"] == 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the two nodes have not subscribed after 10s: %v %v", m, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	a, b := dial(t, addrs[0]), dial(t, addrs[1])
+
+	a.send(`421["fetch"]`)
+	got := a.read()
+	if !strings.HasPrefix(got, "431") {
+		t.Fatalf("fetch: got %q", got)
+	}
+	var socks [][]struct {
+		ID    string   `json:"id"`
+		Rooms []string `json:"rooms"`
+	}
+	if err := json.Unmarshal([]byte(got[3:]), &socks); err != nil || len(socks) != 1 || len(socks[0]) != 2 {
+		t.Fatalf("fetch: got %q (%v)", got, err)
+	}
+	ids := map[string]bool{}
+	for _, s := range socks[0] {
+		if !slices.Contains(s.Rooms, s.ID) {
+			t.Errorf("fetch: rooms of %s lack its id: %v", s.ID, s.Rooms)
+		}
+		ids[s.ID] = true
+	}
+	if !ids[a.sid] || !ids[b.sid] {
+		t.Fatalf("fetch: got %q, want %s and %s", got, a.sid, b.sid)
+	}
+
+	a.send(`422["sse",{"x":[1,"two"]}]`)
+	a.expect(`432[[{"x":[1,"two"]}]]`)
+	b.send(`423["sse",7]`)
+	b.expect(`433[[7]]`)
 }

@@ -37,7 +37,7 @@ func TestMain(m *testing.M) {
 // serves it.
 func contractServer(t *testing.T) string {
 	t.Helper()
-	return testserver.Start(t, contract.NewServer(2))
+	return testserver.Start(t, contract.NewServer(2, nil))
 }
 
 // bench runs the command line against addr and returns its JSON result.
