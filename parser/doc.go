@@ -19,6 +19,16 @@
 // on the encode path of plain values, allocates; bad input is an error
 // wrapping ErrInvalidPacket, never a panic.
 //
+// encoding/json/v2 (github.com/go-json-experiment/json v1.27.2) was
+// measured against the hand-written encoder and the placeholder rewrite,
+// with MarshalToFunc / UnmarshalFromFunc hooks turning []byte into
+// placeholders and back. Encoding stays hand-written: v2 took 6 allocations
+// for a small EVENT (ours 0) and 5 for a struct with a []byte (ours 1),
+// and 3–10x the time. Decoding a placeholder into a typed target is where
+// v2 wins (6 allocations against 18, about 2–3x faster, and no false
+// positive on strings that look rewritten): the candidate to switch to,
+// with v1-compatible options so that Decode keeps encoding/json's rules.
+//
 // Ownership: the package keeps no state beyond read-only caches of
 // reflected types. A Packet and an Args alias the bytes they were decoded
 // from; a DecodeState belongs to one client, an Encoder and an Args to one
