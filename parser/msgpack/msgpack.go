@@ -302,7 +302,7 @@ func kindOf(raw []byte) byte {
 func validate(data []byte) error {
 	r := getReader(data)
 	defer r.put()
-	if err := walk(r.dec, 0); err != nil {
+	if err := walk(r, data, 0); err != nil {
 		return fmt.Errorf("%w: %v", errMalformed, err)
 	}
 	if r.br.Len() != 0 {
@@ -313,14 +313,23 @@ func validate(data []byte) error {
 
 var errDepth = errors.New("nested too deep")
 
-// walk reads one value, containers element by element.
-func walk(d *msgpack.Decoder, depth int) error {
+var errLength = errors.New("length past the end of the message")
+
+// walk reads one value of data, containers element by element. A string,
+// bin or ext must fit in what is left of data before the library reads
+// it: the library grows its reused buffer toward a claimed length and
+// keeps it, even when the read fails.
+func walk(r *reader, data []byte, depth int) error {
 	if depth > maxDepth {
 		return errDepth
 	}
+	d := r.dec
 	c, err := d.PeekCode()
 	if err != nil {
 		return err
+	}
+	if n, h, ok := payloadLen(data[len(data)-r.br.Len():]); ok && h+n > r.br.Len() {
+		return errLength
 	}
 	n := 0
 	switch {
@@ -337,11 +346,50 @@ func walk(d *msgpack.Decoder, depth int) error {
 		return d.Skip()
 	}
 	for range n {
-		if err := walk(d, depth+1); err != nil {
+		if err := walk(r, data, depth+1); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// payloadLen reads the header of the str, bin or ext value b starts with:
+// the length of its payload and of the header (ext: with its type byte).
+// ok is false for other values, and for a header cut short (the library
+// then fails on it).
+func payloadLen(b []byte) (n, h int, ok bool) {
+	if len(b) == 0 {
+		return 0, 0, false
+	}
+	be := func(k int) (int, bool) {
+		if len(b) < 1+k {
+			return 0, false
+		}
+		v := 0
+		for _, x := range b[1 : 1+k] {
+			v = v<<8 | int(x)
+		}
+		return v, true
+	}
+	var k, extra int
+	switch c := b[0]; c {
+	case msgpcode.Str8, msgpcode.Bin8:
+		k = 1
+	case msgpcode.Str16, msgpcode.Bin16:
+		k = 2
+	case msgpcode.Str32, msgpcode.Bin32:
+		k = 4
+	case msgpcode.Ext8:
+		k, extra = 1, 1
+	case msgpcode.Ext16:
+		k, extra = 2, 1
+	case msgpcode.Ext32:
+		k, extra = 4, 1
+	default:
+		return 0, 0, false
+	}
+	n, ok = be(k)
+	return n, 1 + k + extra, ok
 }
 
 // format reads the elements of an Args.
