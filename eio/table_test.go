@@ -7,7 +7,7 @@ import (
 
 // The table against a map: random puts, replacements and deletes, with
 // ids that share their hash (same characters 1–8) so clusters form and
-// wrap around the end, through growth and shrinking.
+// wrap around the end, through growth and mass deletion.
 func TestSessionTableAgreesWithAMap(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	var tab sessionTable
@@ -26,7 +26,7 @@ func TestSessionTableAgreesWithAMap(t *testing.T) {
 	for step := range 200_000 {
 		s := pool[rng.IntN(len(pool))]
 		if step > 100_000 && rng.IntN(3) > 0 {
-			tab.del(&s.id) // the second half mostly deletes: the table shrinks
+			tab.del(&s.id) // the second half mostly deletes: clusters break up
 			delete(model, s.id)
 		} else if rng.IntN(2) == 0 {
 			tab.put(s)
@@ -51,13 +51,10 @@ func TestSessionTableAgreesWithAMap(t *testing.T) {
 			}
 		}
 	}
-	if len(tab.slots) > 8*minTableSlots && tab.n*8 < len(tab.slots) {
-		t.Fatalf("%d slots for %d sessions: never shrank", len(tab.slots), tab.n)
-	}
 }
 
 // each visits every session even when fn removes sessions (the one it is
-// given and others) and the table shrinks meanwhile.
+// given and others) (their clusters shift back meanwhile).
 func TestSessionTableEachSurvivesRemovals(t *testing.T) {
 	var tab sessionTable
 	src := newSIDSource()
