@@ -3,12 +3,17 @@ package sioloop_test
 import (
 	"log"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/sioloop/sioloop"
 	"github.com/sioloop/sioloop/eio"
 	"github.com/sioloop/sioloop/loop"
+	"github.com/sioloop/sioloop/metrics"
 	"github.com/sioloop/sioloop/sio"
 )
 
@@ -61,4 +66,17 @@ func ExampleServer_ServeHTTP() {
 	})
 	srv := &http.Server{Addr: ":8443", Handler: logged}
 	log.Fatal(srv.ListenAndServeTLS(os.Getenv("CERT"), os.Getenv("KEY")))
+}
+
+// Metrics and profiles are opt-in: mount them where you want, here on
+// the gnet engine's handler of other paths (each request runs on a
+// goroutine, never on an event loop).
+func ExampleServer_Loop() {
+	mux := http.NewServeMux()
+	io := sioloop.Attach(loop.New(&loop.Options{Handler: mux}), nil)
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(metrics.NewCollector(io.Server, io.Loop()))
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	mux.HandleFunc("/debug/pprof/", pprof.Index) // net/http/pprof, opt-in
+	log.Fatal(io.ListenAndServe("127.0.0.1:3000"))
 }

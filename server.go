@@ -58,6 +58,11 @@ func (srv *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { srv.engin
 // ServeHTTP, not both.
 func (srv *Server) Start() error { return srv.engine.Start() }
 
+// Loop returns the gnet engine that serves the server (for
+// metrics.NewCollector, or to Handle more Engine.IO servers before it
+// serves).
+func (srv *Server) Loop() *loop.Server { return srv.engine }
+
 // Ready is closed once the server accepts connections.
 func (srv *Server) Ready() <-chan struct{} { return srv.engine.Ready() }
 

@@ -9,6 +9,7 @@ import (
 	"github.com/sioloop/sioloop"
 	"github.com/sioloop/sioloop/eio"
 	"github.com/sioloop/sioloop/internal/testserver"
+	"github.com/sioloop/sioloop/loop"
 	"github.com/sioloop/sioloop/parser"
 	"github.com/sioloop/sioloop/parser/msgpack"
 	"github.com/sioloop/sioloop/sio"
@@ -23,11 +24,12 @@ func startSIO(t *testing.T) string {
 
 // newSIO returns the contract of testdata/sio-reference-server.mjs, not
 // yet serving.
-func newSIO() *sioloop.Server { return newSIOWith(nil) }
+func newSIO() *sioloop.Server { return newSIOWith(nil, nil) }
 
-// newSIOWith is newSIO with the packet format prs (nil: JSON).
-func newSIOWith(prs parser.Parser) *sioloop.Server {
-	io := sioloop.NewServer(&sio.Options{
+// newSIOWith is newSIO with the packet format prs (nil: JSON), on a gnet
+// engine with lopts (nil: the defaults).
+func newSIOWith(prs parser.Parser, lopts *loop.Options) *sioloop.Server {
+	io := sioloop.Attach(loop.New(lopts), &sio.Options{
 		Engine:         eio.Options{PingInterval: time.Second, PingTimeout: 2 * time.Second, MaxHTTPBufferSize: 1e6},
 		ConnectTimeout: time.Second,
 		CORS:           &eio.CORSOptions{Origin: []string{"*"}},
@@ -198,7 +200,7 @@ func testSIOMsgpackClients(t *testing.T, start func(*testing.T) string) {
 // msgpack.Parser.
 func TestSocketIOClientMessagePack(t *testing.T) {
 	testSIOMsgpackClients(t, func(t *testing.T) string {
-		return "http://" + testserver.Start(t, newSIOWith(msgpack.Parser))
+		return "http://" + testserver.Start(t, newSIOWith(msgpack.Parser, nil))
 	})
 }
 

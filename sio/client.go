@@ -54,6 +54,8 @@ func (c *client) onData(data []byte, binary bool) {
 		return
 	}
 	st := c.srv.shardState(c.sess.Shard())
+	st.packetsIn++
+	st.bytesIn += uint64(len(data))
 	in := &st.in
 	if st.busy {
 		in = &incoming{} // a handler's emit led here: don't clobber its event
@@ -162,8 +164,12 @@ func (c *client) encode(typ parser.Type, nsp string, id int64, event string, arg
 
 // write sends an encoded packet: its messages, in order.
 func (c *client) write(f *parser.Frames) {
+	st := c.srv.shardState(c.sess.Shard())
+	st.packetsOut += uint64(1 + len(f.Attachments))
+	st.bytesOut += uint64(len(f.Head))
 	c.sess.Send(f.Head, f.Binary)
 	for _, a := range f.Attachments {
+		st.bytesOut += uint64(len(a))
 		c.sess.Send(a, true)
 	}
 }

@@ -44,12 +44,13 @@ type Server struct {
 
 // shardState is what the Socket.IO layer keeps per loop.
 type shardState struct {
-	enc    parser.Encoder
-	frames parser.Frames // enc's output, reused
-	in     incoming      // reused for each incoming packet when not nested
-	busy   bool          // in is in use by a handler
-	gen    uint64
-	pid    hash.Hash // the HMAC deriving private ids, made on first use
+	enc      parser.Encoder
+	frames   parser.Frames // enc's output, reused
+	in       incoming      // reused for each incoming packet when not nested
+	busy     bool          // in is in use by a handler
+	gen      uint64
+	pid      hash.Hash // the HMAC deriving private ids, made on first use
+	counters           // for Stats (stats.go)
 }
 
 // incoming is a decoded packet and the Event that holds its arguments.

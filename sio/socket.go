@@ -471,6 +471,7 @@ func (s *Socket) refuse(err error) {
 // handlers. Runs on the loop.
 func (s *Socket) onConnect() {
 	s.connected = true
+	s.client.srv.shardState(s.client.sess.Shard()).connects++
 	s.logSocket("sio: socket connected", "transport", s.client.sess.Transport())
 	s.sh.Wheel().Stop(&s.client.connect)
 	s.nsp.adapter.AddAll(s, []string{s.id})

@@ -1,0 +1,103 @@
+// Package metrics exports a sioloop server's figures to Prometheus
+// (github.com/prometheus/client_golang), on an endpoint the application
+// mounts where it wants (opt-in):
+//
+//	reg := prometheus.NewRegistry()
+//	reg.MustRegister(metrics.NewCollector(io.Server, engine))
+//	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+//
+// Nothing is counted through Prometheus on the packet path: each loop
+// keeps plain running totals that only it writes, and the collector
+// gathers them, with the gauges (sockets, sessions, rooms), by posting a
+// task to every loop on each scrape (sio.Server.Stats, loop.Server.LoopLag).
+// A scrape therefore costs a walk over the sessions of every loop and
+// waits for every loop once; the packet path costs a few increments of
+// fields the loop already owns.
+//
+// Ownership: a Collector holds no state of its own; Collect is safe from
+// any goroutine but a loop (a handler of the server it watches).
+package metrics
+
+import (
+	"strconv"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/sioloop/sioloop/loop"
+	"github.com/sioloop/sioloop/sio"
+)
+
+// Collector is a prometheus.Collector for one Socket.IO server and,
+// optionally, the gnet engine that serves it.
+type Collector struct {
+	io     *sio.Server
+	engine *loop.Server // nil: no loop lag
+
+	sockets, sessions, rooms                           *prometheus.Desc
+	connects, packetsIn, bytesIn, packetsOut, bytesOut *prometheus.Desc
+	lag                                                *prometheus.Desc
+}
+
+// NewCollector returns a collector of io's figures and, when engine is
+// not nil, of its loops' lag. Names follow Prometheus conventions under
+// the "sioloop_" prefix.
+func NewCollector(io *sio.Server, engine *loop.Server) *Collector {
+	return &Collector{
+		io:     io,
+		engine: engine,
+		sockets: prometheus.NewDesc("sioloop_connected_sockets",
+			"Sockets connected, by namespace and transport.", []string{"namespace", "transport"}, nil),
+		sessions: prometheus.NewDesc("sioloop_engine_sessions",
+			"Engine.IO sessions open, by transport.", []string{"transport"}, nil),
+		rooms: prometheus.NewDesc("sioloop_rooms",
+			"Rooms of each namespace (own-id rooms excluded; in-memory adapter).", []string{"namespace"}, nil),
+		connects: prometheus.NewDesc("sioloop_connects_total",
+			"Sockets that connected to a namespace.", nil, nil),
+		packetsIn: prometheus.NewDesc("sioloop_packets_received_total",
+			"Engine.IO messages received by the Socket.IO layer (a binary attachment is one).", nil, nil),
+		bytesIn: prometheus.NewDesc("sioloop_received_bytes_total",
+			"Bytes of the messages received by the Socket.IO layer.", nil, nil),
+		packetsOut: prometheus.NewDesc("sioloop_packets_sent_total",
+			"Engine.IO messages sent by the Socket.IO layer, a broadcast once per receiver.", nil, nil),
+		bytesOut: prometheus.NewDesc("sioloop_sent_bytes_total",
+			"Bytes of the messages sent by the Socket.IO layer.", nil, nil),
+		lag: prometheus.NewDesc("sioloop_event_loop_lag_seconds",
+			"How long a task waited for its event loop at the scrape, by loop.", []string{"loop"}, nil),
+	}
+}
+
+// Describe implements prometheus.Collector.
+func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{c.sockets, c.sessions, c.rooms, c.connects,
+		c.packetsIn, c.bytesIn, c.packetsOut, c.bytesOut, c.lag} {
+		ch <- d
+	}
+}
+
+// Collect implements prometheus.Collector: it gathers the figures from
+// every loop. Never call it on a loop.
+func (c *Collector) Collect(ch chan<- prometheus.Metric) {
+	st, err := c.io.Stats()
+	if err != nil {
+		ch <- prometheus.NewInvalidMetric(c.sockets, err)
+		return
+	}
+	for k, n := range st.Sockets {
+		ch <- prometheus.MustNewConstMetric(c.sockets, prometheus.GaugeValue, float64(n), k.Namespace, k.Transport)
+	}
+	for tr, n := range st.Sessions {
+		ch <- prometheus.MustNewConstMetric(c.sessions, prometheus.GaugeValue, float64(n), tr)
+	}
+	for nsp, n := range st.Rooms {
+		ch <- prometheus.MustNewConstMetric(c.rooms, prometheus.GaugeValue, float64(n), nsp)
+	}
+	ch <- prometheus.MustNewConstMetric(c.connects, prometheus.CounterValue, float64(st.Connects))
+	ch <- prometheus.MustNewConstMetric(c.packetsIn, prometheus.CounterValue, float64(st.PacketsIn))
+	ch <- prometheus.MustNewConstMetric(c.bytesIn, prometheus.CounterValue, float64(st.BytesIn))
+	ch <- prometheus.MustNewConstMetric(c.packetsOut, prometheus.CounterValue, float64(st.PacketsOut))
+	ch <- prometheus.MustNewConstMetric(c.bytesOut, prometheus.CounterValue, float64(st.BytesOut))
+	if c.engine != nil {
+		for i, d := range c.engine.LoopLag() {
+			ch <- prometheus.MustNewConstMetric(c.lag, prometheus.GaugeValue, d.Seconds(), strconv.Itoa(i))
+		}
+	}
+}
