@@ -12,6 +12,7 @@ import (
 	"github.com/sioloop/sioloop/eio"
 	"github.com/sioloop/sioloop/internal/nodetest"
 	"github.com/sioloop/sioloop/internal/testserver"
+	"github.com/sioloop/sioloop/internal/testwait"
 	"github.com/sioloop/sioloop/loop"
 )
 
@@ -75,7 +76,7 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, "interop: these tests drive the official npm clients and need Node.js (node, npm) on PATH; they are never skipped.")
 		os.Exit(2)
 	}
-	os.Exit(m.Run())
+	testwait.VerifyMain(m)
 }
 
 // runScenario runs `node <script> <scenario> <baseURL>` in testdata (script

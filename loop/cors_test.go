@@ -254,6 +254,7 @@ func TestCORSMatchesNodeCors(t *testing.T) {
 	}
 	srv := exec.CommandContext(ctx, node, "server.js")
 	srv.Dir = dir
+	srv.WaitDelay = 5 * time.Second
 	var stderr bytes.Buffer
 	srv.Stderr = &stderr
 	stdout, err := srv.StdoutPipe()

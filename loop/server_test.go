@@ -15,6 +15,7 @@ import (
 
 	"github.com/sioloop/sioloop/internal/testlog"
 	"github.com/sioloop/sioloop/internal/testserver"
+	"github.com/sioloop/sioloop/internal/testwait"
 
 	"github.com/gobwas/ws"
 	"github.com/gobwas/ws/wsutil"
@@ -151,10 +152,24 @@ func handshake(t *testing.T, addr string) string {
 // dialWS opens an Engine.IO WebSocket session and reads its open packet.
 func dialWS(t testing.TB, addr string) net.Conn {
 	t.Helper()
-	c, br, _, err := ws.Dial(context.Background(), "ws://"+addr+"/engine.io/?EIO=4&transport=websocket")
+	c, err := tryDialWS(addr)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return c
+}
+
+// tryDialWS is dialWS reporting its failure; each step is bounded by
+// testwait.Timeout.
+func tryDialWS(addr string) (net.Conn, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), testwait.Timeout)
+	defer cancel()
+	c, br, _, err := ws.Dial(ctx, "ws://"+addr+"/engine.io/?EIO=4&transport=websocket")
+	if err != nil {
+		return nil, err
+	}
+	c.SetReadDeadline(time.Now().Add(testwait.Timeout))
+	defer c.SetReadDeadline(time.Time{})
 	var rw io.ReadWriter = c
 	if br != nil {
 		// The open packet came with the handshake answer.
@@ -164,10 +179,11 @@ func dialWS(t testing.TB, addr string) net.Conn {
 		}{br, c}
 	}
 	msg, err := wsutil.ReadServerText(rw)
-	if err != nil || msg[0] != '0' {
-		t.Fatalf("open packet %q: %v", msg, err)
+	if err != nil || len(msg) == 0 || msg[0] != '0' {
+		c.Close()
+		return nil, fmt.Errorf("open packet %q: %v", msg, err)
 	}
-	return c
+	return c, nil
 }
 
 // closeCode reads frames until the server's close frame and returns its code.
@@ -221,6 +237,7 @@ func TestWebSocketPingIsAnsweredAndCloseEchoed(t *testing.T) {
 	addr := startEcho(t, nil, nil)
 	conn := dialWS(t, addr)
 	defer conn.Close()
+	conn.SetReadDeadline(time.Now().Add(testwait.Timeout))
 	ws.WriteFrame(conn, ws.MaskFrameInPlace(ws.NewPingFrame([]byte("p"))))
 	f, err := ws.ReadFrame(conn)
 	if err != nil || f.Header.OpCode != ws.OpPong || string(f.Payload) != "p" {
@@ -249,6 +266,7 @@ func TestNoGoroutinePerConnection(t *testing.T) {
 	}
 	// Every session is alive: each echoes.
 	for i, c := range conns {
+		c.SetReadDeadline(time.Now().Add(testwait.Timeout))
 		msg := fmt.Sprintf("4n%d", i)
 		if err := wsutil.WriteClientText(c, []byte(msg)); err != nil {
 			t.Fatal(err)
@@ -277,9 +295,14 @@ func TestConnectionsOverMaxConnsAreClosedAndTheServerStays(t *testing.T) {
 	}
 	c.Close()
 	a.Close()
-	time.Sleep(100 * time.Millisecond) // the server sees a's close
-	d := dialWS(t, addr)               // room again: served
-	d.Close()
+	// Room again once the server has seen a's close: served.
+	testwait.Until(t, testwait.Timeout, "a connection after one closed", func() bool {
+		d, err := tryDialWS(addr)
+		if d != nil {
+			d.Close()
+		}
+		return err == nil
+	})
 }
 
 func TestRefusedConnectionsAreLoggedOnceASecond(t *testing.T) {

@@ -2,6 +2,7 @@ package parser_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sioloop/sioloop/parser"
 )
@@ -384,11 +386,13 @@ func nodeDecode(t *testing.T, inputs []string) []nodeResult {
 		t.Fatal(err)
 	}
 	// The interop tests may be installing it right now, in parallel.
-	if err := exec.Command(node, "-e", "require(process.argv[1])", dir).Run(); err != nil {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := exec.CommandContext(ctx, node, "-e", "require(process.argv[1])", dir).Run(); err != nil {
 		t.Skipf("socket.io-parser not installed in %s (the interop tests install it): %v", parserDir, err)
 	}
 	in, _ := json.Marshal(inputs)
-	cmd := exec.Command(node, "-e", parserScript, dir)
+	cmd := exec.CommandContext(ctx, node, "-e", parserScript, dir)
 	cmd.Stdin = bytes.NewReader(in)
 	cmd.Stderr = os.Stderr
 	out, err := cmd.Output()

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/sioloop/sioloop/internal/testserver"
+	"github.com/sioloop/sioloop/internal/testwait"
 
 	"github.com/gobwas/ws"
 	"github.com/gobwas/ws/wsutil"
@@ -48,7 +49,9 @@ func connect(t *testing.T, addr string) *rawClient {
 // dial opens a WebSocket session and reads its open packet.
 func dial(t *testing.T, addr string) *rawClient {
 	t.Helper()
-	c, br, _, err := ws.Dial(context.Background(), "ws://"+addr+"/socket.io/?EIO=4&transport=websocket")
+	ctx, cancel := context.WithTimeout(context.Background(), testwait.Timeout)
+	defer cancel()
+	c, br, _, err := ws.Dial(ctx, "ws://"+addr+"/socket.io/?EIO=4&transport=websocket")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -218,10 +221,15 @@ func TestDisconnectReasons(t *testing.T) {
 	b.send("41")
 	c := connect(t, addr)
 	_ = c
-	<-done
-	<-done
-	go io.Close()
-	<-done
+	testwait.Recv(t, done, testwait.Timeout, "disconnect of the kicked socket")
+	testwait.Recv(t, done, testwait.Timeout, "disconnect of the leaving socket")
+	closed := make(chan struct{})
+	go func() {
+		io.Close()
+		close(closed)
+	}()
+	testwait.Recv(t, done, testwait.Timeout, "disconnect at Close")
+	testwait.Recv(t, closed, testwait.Timeout, "return of Close")
 	mu.Lock()
 	defer mu.Unlock()
 	count := map[string]int{}
@@ -241,7 +249,7 @@ func TestHandshakeDetails(t *testing.T) {
 	io.OnConnection(func(s *sio.Socket) { got <- s.Handshake() })
 	addr := serve(t, io)
 	connect(t, addr)
-	h := <-got
+	h := testwait.Recv(t, got, testwait.Timeout, "connection handler")
 	if h.Headers.Get("Host") != addr || h.Query.Get("EIO") != "4" || h.Query.Get("transport") != "websocket" ||
 		!strings.HasPrefix(h.URL, "/socket.io/?EIO=4") || !strings.HasPrefix(h.Address, "127.0.0.1:") ||
 		string(h.Auth) != "{}" || time.Since(h.Time) > time.Minute || h.Issued != h.Time.UnixMilli() || h.XDomain {

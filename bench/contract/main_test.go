@@ -17,6 +17,7 @@ import (
 	"github.com/sioloop/sioloop/internal/contract"
 	"github.com/sioloop/sioloop/internal/redistest"
 	"github.com/sioloop/sioloop/internal/testserver"
+	"github.com/sioloop/sioloop/internal/testwait"
 	"github.com/sioloop/sioloop/redisadapter"
 )
 
@@ -30,7 +31,9 @@ type client struct {
 
 func dial(t *testing.T, addr string) *client {
 	t.Helper()
-	c, br, _, err := ws.Dial(context.Background(), "ws://"+addr+"/socket.io/?EIO=4&transport=websocket")
+	ctx, cancel := context.WithTimeout(context.Background(), testwait.Timeout)
+	defer cancel()
+	c, br, _, err := ws.Dial(ctx, "ws://"+addr+"/socket.io/?EIO=4&transport=websocket")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,12 +9,11 @@ import (
 	"testing"
 	"time"
 
-	"go.uber.org/goleak"
-
 	"github.com/sioloop/sioloop/eio"
 
 	"github.com/sioloop/sioloop/internal/contract"
 	"github.com/sioloop/sioloop/internal/testserver"
+	"github.com/sioloop/sioloop/internal/testwait"
 	"github.com/sioloop/sioloop/loop"
 	"github.com/sioloop/sioloop/sio"
 )
@@ -27,10 +26,7 @@ func TestMain(m *testing.M) {
 			os.Exit(mainArgs(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 		}
 	}
-	goleak.VerifyTestMain(m,
-		// gnet's process-wide goroutine pool outlives every server.
-		goleak.IgnoreTopFunction("github.com/panjf2000/ants/v2.(*poolCommon).purgeStaleWorkers"),
-		goleak.IgnoreTopFunction("github.com/panjf2000/ants/v2.(*poolCommon).ticktock"))
+	testwait.VerifyMain(m)
 }
 
 // contractServer is the benchmark contract on sioloop, as bench/contract

@@ -15,6 +15,7 @@ import (
 
 	"github.com/sioloop/sioloop/internal/nodetest"
 	"github.com/sioloop/sioloop/internal/testserver"
+	"github.com/sioloop/sioloop/internal/testwait"
 )
 
 // e2eTimeout bounds one `node testdata/chat-e2e.mjs` run; the driver has its
@@ -43,7 +44,7 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, "chat: these tests drive Debian's Chromium (apt-get install -y chromium, as root); they are never skipped.")
 		os.Exit(2)
 	}
-	os.Exit(m.Run())
+	testwait.VerifyMain(m)
 }
 
 // ensureChromium installs Debian's chromium package when the browser is

@@ -153,6 +153,8 @@ func StartServer(t testing.TB, dir string, env []string, ready func(line string)
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), env...)
+	// A grandchild holding stderr open must not keep Wait from returning.
+	cmd.WaitDelay = stopTimeout
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.StdoutPipe()

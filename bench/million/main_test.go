@@ -1,0 +1,13 @@
+package main
+
+import (
+	"testing"
+
+	"github.com/sioloop/sioloop/internal/testwait"
+)
+
+// TestMain fails the run if a test leaves a goroutine behind: the tests
+// start the shard runners and must stop everything they start.
+func TestMain(m *testing.M) {
+	testwait.VerifyMain(m)
+}
