@@ -16,7 +16,7 @@ vet:
 unit:
 	$(GO) test -race -count=1 -timeout 10m ./...
 
-## fuzz-short: each fuzz target briefly (FUZZTIME: 200,000 inputs each; a count, not a duration, because a time-limited run can end with Go's spurious "context deadline exceeded" under load); `make fuzz FUZZTIME=10m` for long runs
+## fuzz-short: each fuzz target briefly, from the seed corpus captured from socket.io-client (interop/testdata/capture-fuzz-seeds.mjs) (FUZZTIME: 200,000 inputs each; a count, not a duration, because a time-limited run can end with Go's spurious "context deadline exceeded" under load); `make fuzz FUZZTIME=10m` for long runs
 fuzz-short fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) ./wsframe/
 	$(GO) test -run '^$$' -fuzz '^FuzzParseRequest$$' -fuzztime $(FUZZTIME) ./loop/
@@ -24,6 +24,7 @@ fuzz-short fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodePacket$$' -fuzztime $(FUZZTIME) ./eio/
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodePacket$$' -fuzztime $(FUZZTIME) ./parser/
 	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) ./parser/msgpack/
+	$(GO) test -run '^$$' -fuzz '^FuzzClientMessages$$' -fuzztime $(FUZZTIME) ./sio/
 
 ## conformance: the official engine.io and socket.io suites against examples/conformance, on the gnet engine and mounted on net/http
 conformance:
