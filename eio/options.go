@@ -36,6 +36,21 @@ type Options struct {
 	// WebSocket handshake with 400 and the message. It runs on the loop
 	// and must not block; nil accepts every handshake.
 	AllowRequest func(r *Request) error
+
+	// Connection limits (none in the official server; off when zero). A
+	// handshake over a limit is refused as AllowRequest refuses one:
+	// polling with 403 {"code":4,"message":"Too many connections"}, a
+	// WebSocket handshake with 400 and the message; the official client
+	// reports a connect_error. Counted when a session opens and closes, so
+	// handshakes racing on several loops may pass a limit by at most one
+	// per loop.
+
+	// MaxConnections caps the sessions open on the server.
+	MaxConnections int
+	// MaxConnectionsPerIP caps the sessions open from one IP address (the
+	// TCP peer's: behind a proxy, use AllowRequest with the forwarded
+	// address instead).
+	MaxConnectionsPerIP int
 }
 
 // closeTimeout is how long a closing polling session waits for the GET that

@@ -19,6 +19,7 @@ type Server struct {
 	onMessage    func(*Session, []byte, bool)
 	onClose      func(*Session, string)
 	shards       [MaxShards]atomic.Pointer[Shard]
+	limits       connLimits // written by every loop, see limits.go
 
 	allowPolling, allowWebSocket bool
 	// The open packet's JSON after the sid, per transport.
@@ -108,7 +109,8 @@ type Query struct {
 
 // Check validates what can be validated without the session, in the
 // official server's order: the transport, the Origin header and, for a
-// handshake (no sid), the method, the protocol version and AllowRequest.
+// handshake (no sid), the method, the protocol version, AllowRequest and the
+// connection limits.
 // upgrade is true for a WebSocket handshake request. The returned query is
 // valid as long as r is. Runs on any loop.
 func (srv *Server) Check(r *Request, upgrade bool) (Query, *RequestError) {
@@ -145,6 +147,9 @@ func (srv *Server) Check(r *Request, upgrade bool) (Query, *RequestError) {
 		if err := srv.opts.AllowRequest(r); err != nil {
 			return q, &RequestError{Code: Forbidden, Message: err.Error()}
 		}
+	}
+	if err := srv.checkLimits(r); err != nil {
+		return q, err
 	}
 	return q, nil
 }

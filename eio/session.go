@@ -74,6 +74,7 @@ type Session struct {
 	// binary), a 4-byte big-endian length, then the data.
 	pending   *bytebufferpool.ByteBuffer
 	heartbeat wheel.Timer
+	peer      *peerCount // its address's count, with MaxConnectionsPerIP only
 
 	// User state, set by the connection handler. The message and close
 	// handlers are the Server's: nothing per session.
@@ -280,6 +281,7 @@ func (s *Session) closed(reason string) {
 	sh := s.shard
 	sh.wheel.Stop(&s.heartbeat)
 	sh.sessions.del(&s.id)
+	sh.srv.countClose(s)
 	if s.pending != nil {
 		bytebufferpool.Put(s.pending)
 		s.pending = nil

@@ -102,6 +102,7 @@ func (sh *Shard) newSession(r *Request, ws WebSocket) *Session {
 	s.heartbeat.Init(s)
 	s.shard = sh
 	sh.sessions.put(s)
+	sh.srv.countOpen(s, r)
 	s.phase = phaseInterval
 	sh.wheel.Schedule(&s.heartbeat, sh.srv.opts.PingInterval)
 	if ws != nil {

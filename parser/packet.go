@@ -27,10 +27,10 @@ var (
 	errPayload         = fmt.Errorf("%w: invalid payload", ErrInvalidPacket)
 )
 
-// maxAttachments is the most binary attachments a packet may announce:
+// MaxAttachments is the most binary attachments a packet may announce:
 // socket.io-parser's Decoder option maxAttachments, whose default (10) the
 // Node server uses, refusing more with "too many attachments".
-const maxAttachments = 10
+const MaxAttachments = 10
 
 // Type is the Socket.IO packet type; its wire form is the ASCII digit.
 type Type byte
@@ -148,7 +148,7 @@ func decodePacket(p []byte) (header, error) {
 		if math.IsInf(n, 0) || n != math.Trunc(n) || n < 1 { // NaN fails too
 			return header{}, errAttachments
 		}
-		if n > maxAttachments {
+		if n > MaxAttachments {
 			return header{}, errManyAttachments
 		}
 		pkt.Attachments = int(n)

@@ -22,6 +22,9 @@ type client struct {
 	closed  bool
 	dec     parser.DecodeState // a binary packet waiting for its attachments
 	connect wheel.Timer        // connectTimeout, until a namespace connects
+	// The packet being decoded, for Limits: its binary messages
+	// (attachments) and bytes so far.
+	inParts, inBytes int32
 }
 
 // onSession is the Engine.IO connection handler. Runs on the loop.
@@ -69,19 +72,32 @@ func (c *client) onData(data []byte, binary bool) {
 		c.closeWith(ReasonParseError)
 		return
 	}
+	c.inBytes += int32(len(data)) // a message is at most maxHttpBufferSize
+	if binary {
+		if c.inParts++; int(c.inParts) > c.srv.opts.Limits.MaxAttachments {
+			c.closeWith(ReasonParseError) // socket.io-parser: "too many attachments"
+			return
+		}
+	}
 	if done {
-		c.dispatch(&in.pkt, &in.ev)
+		size := int(c.inBytes)
+		c.inParts, c.inBytes = 0, 0
+		c.dispatch(&in.pkt, &in.ev, size)
 	}
 }
 
-// dispatch routes a complete packet, as the official client.ondecoded;
-// ev holds its arguments.
-func (c *client) dispatch(p *parser.Packet, ev *Event) {
+// dispatch routes a complete packet of size bytes (text and
+// attachments), as the official client.ondecoded; ev holds its arguments.
+func (c *client) dispatch(p *parser.Packet, ev *Event, size int) {
 	s := c.socketOf(p.Namespace)
 	switch {
 	case s == nil && p.Type == parser.Connect:
 		c.connectTo(string(p.Namespace), p.Data)
 	case s != nil && s.connected && p.Type != parser.Connect && p.Type != parser.ConnectError:
+		if lim := c.srv.rate; lim != nil && !s.allow(lim, p, size) {
+			c.kick(ReasonRateLimited)
+			return
+		}
 		s.onPacket(p, ev)
 	default:
 		// A packet for a namespace not connected (or still in its
@@ -175,6 +191,18 @@ func (c *client) write(f *parser.Frames) {
 }
 
 // closeWith disconnects every socket with reason and closes the session.
+// kick disconnects every socket of the client (a DISCONNECT packet each,
+// reason on the server side), then closes the connection: Node's
+// socket.disconnect(true). Runs on the loop.
+func (c *client) kick(reason string) {
+	for len(c.sockets) > 0 {
+		x := c.sockets[0]
+		_ = c.sendPacket(parser.Disconnect, x.nsp.name, -1, "", nil)
+		x.onClose(reason)
+	}
+	c.closeWith(ReasonForcedServerClose)
+}
+
 func (c *client) closeWith(reason string) {
 	if c.closed {
 		return

@@ -25,6 +25,9 @@ var (
 	// reserves (connect, connect_error, disconnect, disconnecting,
 	// newListener, removeListener).
 	ErrReservedEvent = errors.New("sio: reserved event name")
+	// ErrTooManyRooms goes to a socket's OnError handlers when Join would
+	// take it past Limits.MaxRoomsPerSocket.
+	ErrTooManyRooms = errors.New("sio: too many rooms for one socket")
 )
 
 // ConnectError refuses a connection from a middleware: the client gets a
@@ -53,6 +56,9 @@ const (
 	ReasonClientNamespaceDisconnect = "client namespace disconnect"
 	ReasonServerShuttingDown        = "server shutting down"
 	ReasonForcedServerClose         = "forced server close"
+	// ReasonRateLimited is sioloop's own: a socket went over
+	// Limits.EventRate or Limits.ByteRate.
+	ReasonRateLimited = "rate limit exceeded"
 )
 
 var reservedEvents = map[string]bool{

@@ -57,6 +57,10 @@ type Options struct {
 	// Nil means parser.JSON. ConnectionStateRecovery needs parser.JSON
 	// for now: it appends each packet's offset to its JSON text.
 	Parser parser.Parser
+
+	// Limits are the abuse limits: rates per socket, rooms per socket,
+	// attachments per packet. The zero value is the official server's.
+	Limits Limits
 }
 
 // DefaultPath is the path Options.Path defaults to.

@@ -27,6 +27,7 @@ type Server struct {
 	log      *slog.Logger
 	engine   *eio.Server
 	main     *Namespace
+	rate     *rateLimits      // nil: no rate limit
 	recovery *RecoveryOptions // opts.ConnectionStateRecovery: nil when off
 	pidKey   [32]byte         // derives the sockets' private ids (recovery.go)
 
@@ -72,6 +73,8 @@ func NewServer(opts *Options) *Server {
 		_, _ = rand.Read(srv.pidKey[:]) // never fails (crypto/rand)
 	}
 	srv.engine = eio.NewServer(&srv.opts.Engine)
+	srv.opts.Limits = srv.opts.Limits.withDefaults(srv.engine.MaxHTTPBufferSize())
+	srv.rate = srv.opts.Limits.compile()
 	srv.engine.OnConnection(srv.onSession)
 	srv.engine.OnMessage(onSessionMessage)
 	srv.engine.OnClose(onSessionClose)

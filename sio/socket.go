@@ -2,6 +2,7 @@ package sio
 
 import (
 	"encoding/json"
+	"slices"
 	"sync/atomic"
 	"time"
 
@@ -46,7 +47,8 @@ type Socket struct {
 	onDisconnect []func(*Socket, string)
 	rooms        []string // joined rooms, not the own-id room
 	acks         map[int64]*pendingAck
-	bcastGen     uint64 // dedupes a socket across the rooms of one broadcast
+	bcastGen     uint64     // dedupes a socket across the rooms of one broadcast
+	rate         *rateState // with Limits.EventRate or ByteRate only
 	// Handlers most sockets never set, allocated on first use: an idle
 	// socket is smaller without them.
 	more *socketHooks
@@ -356,9 +358,35 @@ func (s *Socket) Join(rooms ...string) {
 func (s *Socket) Leave(room string) { s.onLoop(func() { s.leave(room) }) }
 
 func (s *Socket) join(rooms []string) {
-	if s.connected {
-		s.nsp.adapter.AddAll(s, rooms)
+	if !s.connected {
+		return
 	}
+	if max := s.client.srv.opts.Limits.MaxRoomsPerSocket; max > 0 && len(s.rooms)+len(rooms) > max {
+		rooms = s.roomsWithin(rooms, max)
+	}
+	s.nsp.adapter.AddAll(s, rooms)
+}
+
+// roomsWithin returns the rooms of a Join that keep s within max rooms,
+// and tells the OnError handlers when some do not fit. Runs on the loop.
+func (s *Socket) roomsWithin(rooms []string, max int) []string {
+	kept := make([]string, 0, len(rooms))
+	n := len(s.rooms)
+	for _, r := range rooms {
+		switch {
+		case r == s.id || s.inRoom(r) || slices.Contains(kept, r):
+			kept = append(kept, r)
+		case n < max:
+			kept = append(kept, r)
+			n++
+		}
+	}
+	if len(kept) < len(rooms) && s.more != nil {
+		for _, fn := range s.more.onError {
+			fn(s, ErrTooManyRooms)
+		}
+	}
+	return kept
 }
 
 func (s *Socket) leave(room string) { s.nsp.adapter.Del(s, room) }
@@ -415,12 +443,7 @@ func (s *Socket) Disconnect(close bool) {
 			return
 		}
 		if close {
-			for len(s.client.sockets) > 0 {
-				x := s.client.sockets[0]
-				_ = s.client.sendPacket(parser.Disconnect, x.nsp.name, -1, "", nil)
-				x.onClose(ReasonServerNamespaceDisconnect)
-			}
-			s.client.closeWith(ReasonForcedServerClose)
+			s.client.kick(ReasonServerNamespaceDisconnect)
 			return
 		}
 		_ = s.client.sendPacket(parser.Disconnect, s.nsp.name, -1, "", nil)

@@ -1,0 +1,116 @@
+package eio
+
+import (
+	"net"
+	"net/netip"
+	"sync"
+	"sync/atomic"
+)
+
+// Messages of the handshakes refused by a connection limit.
+const (
+	msgTooManyConnections       = "Too many connections"
+	msgTooManyConnectionsFromIP = "Too many connections from this address"
+)
+
+// connLimits counts open sessions for Options.MaxConnections and
+// MaxConnectionsPerIP. Only a handshake and a close touch it, never a
+// packet; the per-address table is shared by the loops, under a mutex.
+type connLimits struct {
+	total atomic.Int64
+
+	mu     sync.Mutex
+	perIP  map[netip.Addr]*peerCount
+	spared []*peerCount // freed entries, reused
+}
+
+// peerCount is the number of open sessions of one address.
+type peerCount struct {
+	addr netip.Addr
+	n    int
+}
+
+// checkLimits refuses a handshake that would pass a connection limit.
+// Runs on any loop.
+func (srv *Server) checkLimits(r *Request) *RequestError {
+	if max := srv.opts.MaxConnections; max > 0 && srv.limits.total.Load() >= int64(max) {
+		return &RequestError{Code: Forbidden, Message: msgTooManyConnections}
+	}
+	if max := srv.opts.MaxConnectionsPerIP; max > 0 {
+		addr, ok := peerAddr(r.RemoteAddr)
+		if !ok {
+			return nil
+		}
+		l := &srv.limits
+		l.mu.Lock()
+		pc := l.perIP[addr]
+		over := pc != nil && pc.n >= max
+		l.mu.Unlock()
+		if over {
+			return &RequestError{Code: Forbidden, Message: msgTooManyConnectionsFromIP}
+		}
+	}
+	return nil
+}
+
+// countOpen counts the new session s opened by r. Runs on s's loop.
+func (srv *Server) countOpen(s *Session, r *Request) {
+	if srv.opts.MaxConnections > 0 {
+		srv.limits.total.Add(1)
+	}
+	if srv.opts.MaxConnectionsPerIP > 0 {
+		addr, ok := peerAddr(r.RemoteAddr)
+		if !ok {
+			return
+		}
+		l := &srv.limits
+		l.mu.Lock()
+		pc := l.perIP[addr]
+		if pc == nil {
+			if n := len(l.spared); n > 0 {
+				pc, l.spared = l.spared[n-1], l.spared[:n-1]
+			} else {
+				pc = &peerCount{}
+			}
+			pc.addr = addr
+			if l.perIP == nil {
+				l.perIP = make(map[netip.Addr]*peerCount)
+			}
+			l.perIP[addr] = pc
+		}
+		pc.n++
+		l.mu.Unlock()
+		s.peer = pc
+	}
+}
+
+// countClose uncounts the closed session s. Runs on s's loop.
+func (srv *Server) countClose(s *Session) {
+	if srv.opts.MaxConnections > 0 {
+		srv.limits.total.Add(-1)
+	}
+	if pc := s.peer; pc != nil {
+		s.peer = nil
+		l := &srv.limits
+		l.mu.Lock()
+		if pc.n--; pc.n == 0 {
+			delete(l.perIP, pc.addr)
+			l.spared = append(l.spared, pc)
+		}
+		l.mu.Unlock()
+	}
+}
+
+// peerAddr returns the IP address of a connection's peer.
+func peerAddr(a net.Addr) (netip.Addr, bool) {
+	switch a := a.(type) {
+	case nil:
+		return netip.Addr{}, false
+	case *net.TCPAddr:
+		ap := a.AddrPort()
+		return ap.Addr().Unmap(), ap.Addr().IsValid()
+	default:
+		ap, err := netip.ParseAddrPort(a.String())
+		return ap.Addr().Unmap(), err == nil
+	}
+}
