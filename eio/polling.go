@@ -77,7 +77,11 @@ func (s *Session) flushPoll() {
 	sh.scratch = buf
 	s.respondParked(200, buf)
 	if s.state == stateClosing {
-		s.closed(ReasonForcedClose)
+		if s.closeQueued {
+			s.closed(ReasonForcedClose)
+		} else {
+			s.queueClose(true) // for the next GET
+		}
 	}
 }
 

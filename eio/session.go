@@ -65,10 +65,13 @@ type Session struct {
 	// refreshed records that a packet already extended the current ping
 	// timeout once (the official server extends it once per ping).
 	refreshed bool
-	lingering bool      // closed by the client, still answering a late GET
-	ws        WebSocket // the WebSocket transport
-	up        *upgrade  // the WebSocket being probed, during an upgrade only
-	parked    Responder // the held long-polling GET
+	lingering bool // closed by the client, still answering a late GET
+	// closeQueued records that a closing polling session's close packet
+	// is queued: Close sends what was queued before it on its own GET.
+	closeQueued bool
+	ws          WebSocket // the WebSocket transport
+	up          *upgrade  // the WebSocket being probed, during an upgrade only
+	parked      Responder // the held long-polling GET
 	// pending holds packets not yet written: while polling without a held
 	// GET, and during an upgrade. Each is a header byte (type, 0x80 when
 	// binary), a 4-byte big-endian length, then the data.
@@ -132,14 +135,34 @@ func (s *Session) Close() {
 		s.closed(ReasonForcedClose)
 		return
 	}
-	s.queue(PacketClose, nil, false)
+	// As the official socket.close(): packets already queued go out
+	// first, on a GET of their own (the client handles a payload's close
+	// packet before the Socket.IO packets beside it, so a DISCONNECT
+	// sharing its payload would read as "transport close"); the close
+	// packet on the next GET.
 	s.state = stateClosing
+	if s.pending == nil {
+		s.queueClose(s.parked == nil)
+	}
 	if s.parked != nil {
 		s.flushPoll()
-		return
+		if s.state == stateClosed {
+			return
+		}
 	}
 	s.phase = phaseClosing
 	s.shard.wheel.Schedule(&s.heartbeat, closeTimeout)
+}
+
+// queueClose queues a closing session's close packet. One that waits for
+// a later GET follows a noop, as the official polling transport's
+// shouldClose sends it ("6\x1e1").
+func (s *Session) queueClose(later bool) {
+	if later {
+		s.queue(PacketNoop, nil, false)
+	}
+	s.queue(PacketClose, nil, false)
+	s.closeQueued = true
 }
 
 func (s *Session) connected(r *Request) {
