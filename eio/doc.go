@@ -22,4 +22,16 @@
 //
 // Deadlines (ping interval, ping timeout, upgrade timeout, close timeout)
 // live on each shard's timing wheel: no goroutine or time.Timer per session.
+//
+// Backpressure (backpressure.go): a session's outbound bytes — its polling
+// queue, or its WebSocket's backlog as the host counts it, the kernel's
+// send queue included — are bounded by Options.OutboundHighWaterMark,
+// checked before a packet is queued. Past it a volatile packet is dropped
+// (Admit) and any other closes the session with ReasonSlowConsumer,
+// counted (Server.SlowConsumers) and logged at Warn through slog's
+// default logger; so does a WebSocket that accepts no bytes for
+// WriteStallTimeout (the host calls WriteStalled). A packet written to
+// many sessions of a loop is encoded once as a Shared, which WebSocket
+// hosts reference instead of copying. Server.OnDrain reports a backlog
+// written out.
 package eio

@@ -51,6 +51,23 @@ type Options struct {
 	// TCP peer's: behind a proxy, use AllowRequest with the forwarded
 	// address instead).
 	MaxConnectionsPerIP int
+
+	// OutboundHighWaterMark bounds a session's outbound bytes: those sent
+	// to it that its client has not taken yet — the long-polling queue,
+	// or on WebSocket the host's queue plus the socket's send queue in
+	// the kernel (which absorbs a few MB on its own before a user-space
+	// bound would see a stalled client). It is checked before a packet is
+	// queued: a packet that would go past it is not queued; a volatile
+	// one is just dropped (Session.Admit), any other closes the session
+	// with ReasonSlowConsumer, counted (Server.SlowConsumers) and logged
+	// at Warn. Zero means 4 MiB. The official server has no such bound: a
+	// stalled client's queue grows until its heartbeat fails.
+	OutboundHighWaterMark int
+	// WriteStallTimeout bounds how long a WebSocket may hold bytes its
+	// socket does not accept (the kernel's send queue is full and nothing
+	// drains); the session then closes with ReasonSlowConsumer. Zero means
+	// 10s (nats-server's write deadline).
+	WriteStallTimeout time.Duration
 }
 
 // closeTimeout is how long a closing polling session waits for the GET that
@@ -70,6 +87,12 @@ func (o *Options) withDefaults() Options {
 	}
 	if c.MaxHTTPBufferSize <= 0 {
 		c.MaxHTTPBufferSize = 1e6
+	}
+	if c.OutboundHighWaterMark <= 0 {
+		c.OutboundHighWaterMark = 4 << 20
+	}
+	if c.WriteStallTimeout <= 0 {
+		c.WriteStallTimeout = 10 * time.Second
 	}
 	if c.Transports == nil {
 		c.Transports = []string{TransportPolling, TransportWebSocket}

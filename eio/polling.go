@@ -82,7 +82,9 @@ func (s *Session) flushPoll() {
 		} else {
 			s.queueClose(true) // for the next GET
 		}
+		return
 	}
+	s.drained()
 }
 
 func (s *Session) respondParked(status int, body []byte) {

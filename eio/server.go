@@ -18,8 +18,12 @@ type Server struct {
 	onConnection func(*Session, *Request)
 	onMessage    func(*Session, []byte, bool)
 	onClose      func(*Session, string)
+	onDrain      func(*Session)
 	shards       [MaxShards]atomic.Pointer[Shard]
 	limits       connLimits // written by every loop, see limits.go
+
+	// Counters, safe from any goroutine.
+	slowConsumers, dropped atomic.Uint64
 
 	allowPolling, allowWebSocket bool
 	// The open packet's JSON after the sid, per transport.
@@ -74,6 +78,12 @@ func (srv *Server) Shard(i int) *Shard {
 
 // MaxHTTPBufferSize returns the largest message or polling body accepted.
 func (srv *Server) MaxHTTPBufferSize() int64 { return srv.opts.MaxHTTPBufferSize }
+
+// OutboundHighWaterMark returns the bound of a session's outbound bytes.
+func (srv *Server) OutboundHighWaterMark() int { return srv.opts.OutboundHighWaterMark }
+
+// WriteStallTimeout returns how long a WebSocket may accept no bytes.
+func (srv *Server) WriteStallTimeout() time.Duration { return srv.opts.WriteStallTimeout }
 
 // PingInterval returns the heartbeat period.
 func (srv *Server) PingInterval() time.Duration { return srv.opts.PingInterval }

@@ -121,8 +121,19 @@ func (s *Session) Writable() bool {
 func (s *Session) Closed() bool { return s.state == stateClosed }
 
 // Send sends a message packet: text, or binary when binary. data is not
-// retained. Sending on a closing or closed session does nothing.
-func (s *Session) Send(data []byte, binary bool) { s.sendPacket(PacketMessage, data, binary) }
+// retained. It returns ErrDropped, having sent nothing, when the session
+// is closing or closed, or when the packet would take its outbound bytes
+// past OutboundHighWaterMark (the session then closes with
+// ReasonSlowConsumer).
+func (s *Session) Send(data []byte, binary bool) error {
+	return s.sendPacket(PacketMessage, data, binary, nil)
+}
+
+// SendShared is Send for a packet encoded once for many sessions (a
+// broadcast): on WebSocket its bytes are shared, not copied.
+func (s *Session) SendShared(m *Shared) error {
+	return s.sendPacket(PacketMessage, m.data(), m.binary, m)
+}
 
 // Close closes the session with reason "forced close". Packets already
 // sent are delivered first.
@@ -176,7 +187,9 @@ func (s *Session) OnTimer(t *wheel.Timer) {
 	switch s.phase {
 	case phaseInterval:
 		s.refreshed = false
-		s.sendPacket(PacketPing, nil, false)
+		if s.sendPacket(PacketPing, nil, false, nil) != nil && s.state == stateClosed {
+			return // a slow consumer
+		}
 		s.phase = phaseTimeout
 		s.shard.wheel.Schedule(&s.heartbeat, s.shard.srv.opts.PingTimeout)
 	case phaseTimeout:
@@ -227,19 +240,29 @@ func (s *Session) onPacket(p Packet) {
 	}
 }
 
-// sendPacket writes a packet on the WebSocket, or queues it for polling.
-func (s *Session) sendPacket(t PacketType, data []byte, binary bool) {
+// sendPacket writes a packet (shared as m, if not nil) on the WebSocket,
+// or queues it for polling, if it fits under the high-water mark.
+func (s *Session) sendPacket(t PacketType, data []byte, binary bool, m *Shared) error {
 	if s.state != stateOpen {
-		return
+		return ErrDropped
+	}
+	if b, ok := s.fits(len(data) + 1); !ok {
+		s.slowConsumer("high-water mark", b)
+		return ErrDropped
 	}
 	if s.transport == transportWebSocket {
-		s.writeWS(s.ws, Packet{Type: t, Data: data, Binary: binary})
-		return
+		if m != nil {
+			s.ws.WriteShared(m)
+		} else {
+			s.writeWS(s.ws, Packet{Type: t, Data: data, Binary: binary})
+		}
+		return nil
 	}
 	s.queue(t, data, binary)
 	if s.parked != nil {
 		s.flushPoll()
 	}
+	return nil
 }
 
 func (s *Session) writeWS(ws WebSocket, p Packet) {

@@ -38,19 +38,25 @@ type wsMessage struct {
 	data   string
 }
 
-// socket is an eio.WebSocket that records what the session writes.
+// socket is an eio.WebSocket that records what the session writes;
+// backlog is what it reports as not yet taken by the peer.
 type socket struct {
-	msgs   []wsMessage
-	closed bool
+	msgs    []wsMessage
+	closed  bool
+	aborted bool
+	backlog int
 }
 
 func (w *socket) WriteMessage(binary bool, p []byte) {
 	w.msgs = append(w.msgs, wsMessage{binary, string(p)})
 }
-func (w *socket) Close()            { w.closed = true }
-func (w *socket) Writable() bool    { return !w.closed }
-func (w *socket) last() string      { return w.msgs[len(w.msgs)-1].data }
-func (w *socket) take() []wsMessage { m := w.msgs; w.msgs = nil; return m }
+func (w *socket) WriteShared(m *eio.Shared) { w.WriteMessage(m.Binary(), m.Bytes()) }
+func (w *socket) Close()                    { w.closed = true }
+func (w *socket) Abort()                    { w.closed, w.aborted = true, true }
+func (w *socket) Writable() bool            { return !w.closed && w.backlog == 0 }
+func (w *socket) Backlog(int) int           { return w.backlog }
+func (w *socket) last() string              { return w.msgs[len(w.msgs)-1].data }
+func (w *socket) take() []wsMessage         { m := w.msgs; w.msgs = nil; return m }
 
 // inline runs posted functions at once: the tests have one goroutine.
 type inline struct{}
@@ -60,6 +66,7 @@ func (inline) OnLoop() bool      { return true }
 
 type env struct {
 	t      *testing.T
+	srv    *eio.Server
 	now    time.Time
 	shards []*eio.Shard
 	closed map[eio.SID]string
@@ -69,6 +76,7 @@ type env struct {
 func newEnv(t *testing.T, opts *eio.Options, nshards int) *env {
 	e := &env{t: t, now: time.Unix(1000, 0), closed: map[eio.SID]string{}, got: map[eio.SID][]string{}}
 	srv := eio.NewServer(opts)
+	e.srv = srv
 	srv.OnMessage(func(s *eio.Session, data []byte, binary bool) {
 		e.got[s.ID()] = append(e.got[s.ID()], string(data))
 		if string(data) == "echo" || binary {

@@ -7,7 +7,6 @@ import (
 	"github.com/sioloop/sioloop/eio"
 	"github.com/sioloop/sioloop/internal/wheel"
 	"github.com/sioloop/sioloop/wsframe"
-	"github.com/valyala/bytebufferpool"
 )
 
 // conn is our state of one TCP connection: HTTP until a WebSocket upgrade,
@@ -22,13 +21,14 @@ type conn struct {
 
 	// Loop state.
 	closed      bool
-	inTraffic   bool                       // inside onTraffic: do not re-enter
-	closeOnSend bool                       // close once the output is flushed
-	movedAway   bool                       // handed to another loop (handoff.go)
-	out         *bytebufferpool.ByteBuffer // output coalesced until the flush
-	timer       wheel.Timer                // header timeout, or close wait
-	http        *httpState                 // nil once upgraded
-	ws          *wsState                   // nil until upgraded
+	inTraffic   bool        // inside onTraffic: do not re-enter
+	closeOnSend bool        // close once the output is flushed
+	movedAway   bool        // handed to another loop (handoff.go)
+	blocked     bool        // in the shard's blocked list (out.go)
+	out         *outQueue   // output not yet handed to the socket (out.go)
+	timer       wheel.Timer // header timeout, or close wait
+	http        *httpState  // nil once upgraded
+	ws          *wsState    // nil until upgraded
 }
 
 // httpState is the HTTP side of a conn.
@@ -54,6 +54,9 @@ type wsState struct {
 	closing bool
 	// draining: the input broke the protocol; discard it until the end.
 	draining bool
+	// The backlog estimate (Backlog): what the kernel and gnet held when
+	// last asked, and the bytes handed to the socket since.
+	held, sent int
 }
 
 func (sh *shard) newConn(c gnet.Conn) *conn {
@@ -67,37 +70,69 @@ func (sh *shard) newConn(c gnet.Conn) *conn {
 // whose peer did not answer our close frame.
 func (cn *conn) OnTimer(*wheel.Timer) { cn.closeNow() }
 
-// buffer returns the conn's output buffer and schedules its flush.
-func (cn *conn) buffer() *bytebufferpool.ByteBuffer {
-	if cn.out == nil {
-		cn.out = bytebufferpool.Get()
-		cn.sh.dirty = append(cn.sh.dirty, cn)
-	}
-	return cn.out
-}
-
-// flush writes the coalesced output. Runs on the loop.
+// flush hands the queued output to the socket; what the socket does not
+// take leaves the conn blocked (out.go). Runs on the loop.
 func (cn *conn) flush() {
-	out := cn.out
-	if out == nil {
+	q := cn.out
+	if q == nil {
 		return
 	}
-	cn.out = nil // a failed Write runs onClose from inside it
-	if !cn.closed {
-		_, _ = cn.c.Write(out.B)
-		if !cn.closed && cn.c.OutboundBuffered() > cn.sh.srv.opts.MaxOutboundBytes {
-			// A slow reader: drop it rather than grow without bound, as a
-			// failed write ends the official server's transport.
-			cn.closeOnSend = true
+	cn.out = nil // a failed write runs onClose from inside it
+	handed := 0
+	switch {
+	case cn.closed:
+	case cn.closeOnSend:
+		cn.handAll(q)
+	case cn.c.OutboundBuffered() == 0:
+		handed = cn.write(q)
+	}
+	if cn.ws != nil {
+		cn.ws.sent += handed
+	}
+	if cn.closed || q.empty() {
+		q.free()
+		if !cn.closed && handed > 0 && cn.c.OutboundBuffered() > 0 {
+			cn.block() // gnet holds the rest: watched until drained
+		}
+	} else {
+		cn.out = q
+		if handed > 0 || q.progress.IsZero() {
+			q.progress = time.Now()
+		}
+		cn.block()
+	}
+	if !cn.closed && cn.ws == nil && cn.c.OutboundBuffered()+cn.queued() > cn.sh.srv.opts.MaxOutboundBytes {
+		// A slow HTTP reader: drop it rather than grow without bound, as
+		// a failed write ends the official server's transport. (A
+		// WebSocket's bound is its session's high-water mark.)
+		cn.closeOnSend = true
+		if cn.out != nil {
+			cn.out.free()
+			cn.out = nil
 		}
 	}
-	bytebufferpool.Put(out)
 	if cn.closeOnSend {
 		cn.closeNow()
 	}
 }
 
-// closeNow closes the TCP connection after writing what is buffered.
+// queued returns the bytes of output not yet handed to the socket.
+func (cn *conn) queued() int {
+	if cn.out == nil {
+		return 0
+	}
+	return cn.out.size()
+}
+
+// block puts the conn in the shard's blocked list, once.
+func (cn *conn) block() {
+	if !cn.blocked {
+		cn.blocked = true
+		cn.sh.blocked = append(cn.sh.blocked, cn)
+	}
+}
+
+// closeNow closes the TCP connection after writing what is queued.
 func (cn *conn) closeNow() {
 	if cn.closed {
 		return
@@ -111,6 +146,22 @@ func (cn *conn) closeNow() {
 	cn.closed = true
 }
 
+// abort closes the TCP connection at once, discarding what is queued; a
+// zero linger makes the kernel drop its send queue too (RST), so a slow
+// consumer's memory is released now.
+func (cn *conn) abort() {
+	if cn.closed {
+		return
+	}
+	if cn.out != nil {
+		cn.out.free()
+		cn.out = nil
+	}
+	_ = cn.c.SetLinger(0)
+	_ = cn.c.Close()
+	cn.closed = true
+}
+
 // onClose runs when gnet reports the connection closed, whoever closed
 // it: the session learns its transport is gone. Runs on the loop.
 func (cn *conn) onClose(err error) {
@@ -120,7 +171,7 @@ func (cn *conn) onClose(err error) {
 	}
 	cn.sh.wheel.Stop(&cn.timer)
 	if cn.out != nil {
-		bytebufferpool.Put(cn.out)
+		cn.out.free()
 		cn.out = nil
 	}
 	if cn.http != nil {

@@ -43,10 +43,20 @@
 // server then uses ~0.2% of a core (utime+stime from /proc/<pid>/stat
 // over 30 s).
 //
-// Per iteration, output to a connection is coalesced into one write.
+// Output (out.go): per iteration, a connection's output is coalesced
+// and written with one writev; a broadcast's packet (eio.Shared) is
+// referenced by every connection it goes to, never copied per receiver,
+// and what a socket does not take stays queued as references — a packet
+// held for a hundred stalled receivers is held once. A WebSocket's
+// backlog, the kernel's send queue included (SIOCOUTQ), is bounded by its
+// session's high-water mark, and a socket that takes no bytes for the
+// route's WriteStallTimeout is let go (eio's "slow consumer"; the socket
+// is closed with a zero linger so the kernel frees its queue at once).
+//
 // Limits: request line and headers (431), bodies over the route's
 // maxHttpBufferSize (413), malformed requests (400), headers not complete
-// within HeaderTimeout (closed), unsent output over MaxOutboundBytes (the
-// slow reader is dropped), connections over MaxConns (closed on accept).
-// No goroutine and no time.Timer per connection.
+// within HeaderTimeout (closed), an HTTP connection's unsent output over
+// MaxOutboundBytes (the slow reader is dropped), a WebSocket's over its
+// session's OutboundHighWaterMark (eio), connections over MaxConns
+// (closed on accept). No goroutine and no time.Timer per connection.
 package loop

@@ -356,11 +356,7 @@ func (fb *fallback) answer(err error) {
 // outboundHigh reports whether the conn has more than half of
 // MaxOutboundBytes waiting to be sent. Runs on the loop.
 func (cn *conn) outboundHigh() bool {
-	n := cn.c.OutboundBuffered()
-	if cn.out != nil {
-		n += len(cn.out.B)
-	}
-	return n > cn.sh.srv.opts.MaxOutboundBytes/2
+	return cn.c.OutboundBuffered()+cn.queued() > cn.sh.srv.opts.MaxOutboundBytes/2
 }
 
 // resumeFallbacks answers the fallback handlers that wait for their

@@ -35,9 +35,11 @@ type Options struct {
 	// the connection's open or the previous response; the connection is
 	// then closed. Zero means 60s, Node's headersTimeout.
 	HeaderTimeout time.Duration
-	// MaxOutboundBytes bounds the bytes a connection may have written but
-	// not yet sent; a reader slower than that is disconnected. Zero means
-	// 4 MiB.
+	// MaxOutboundBytes bounds the bytes an HTTP connection may have
+	// written but not yet sent; a reader slower than that is
+	// disconnected. Zero means 4 MiB. (A WebSocket's bound is its
+	// Engine.IO session's, eio.Options.OutboundHighWaterMark, which counts
+	// the kernel's send queue too.)
 	MaxOutboundBytes int
 	// MaxConns bounds the open connections; one more is closed as soon as
 	// it is accepted. Zero means the open-file limit less 128 (the process

@@ -8,6 +8,7 @@ import (
 	"github.com/sioloop/sioloop/eio"
 	"github.com/sioloop/sioloop/internal/wheel"
 	"github.com/valyala/bytebufferpool"
+	"golang.org/x/sys/unix"
 )
 
 // shard is the state one gnet event loop owns: its connections' buffers
@@ -26,6 +27,9 @@ type shard struct {
 	wheel    *wheel.Wheel // HTTP header timeouts, WebSocket close waits
 	dirty    []*conn      // conns with output waiting for the flush
 	spare    []*conn      // the previous round's dirty storage
+	blocked  []*conn      // conns whose socket did not take all (out.go)
+	unblock  []*conn      // the previous scan's blocked storage
+	iov      []unix.Iovec // writev scratch
 	flushing bool
 	headers  []eio.Header // scratch for eio.Request
 	chunked  []byte       // scratch for decoded chunked bodies
@@ -84,16 +88,67 @@ func (sh *shard) flush() {
 		return
 	}
 	sh.flushing = true
-	for len(sh.dirty) > 0 {
-		batch := sh.dirty
-		sh.dirty = sh.spare[:0]
-		for i, c := range batch {
-			batch[i] = nil
-			c.flush()
+	for {
+		for len(sh.dirty) > 0 {
+			batch := sh.dirty
+			sh.dirty = sh.spare[:0]
+			for i, c := range batch {
+				batch[i] = nil
+				c.flush()
+			}
+			sh.spare = batch[:0]
 		}
-		sh.spare = batch[:0]
+		sh.retryBlocked()
+		if len(sh.dirty) == 0 {
+			break
+		}
 	}
 	sh.flushing = false
+}
+
+// retryBlocked visits the conns whose socket did not take all their
+// output: once gnet's buffer is empty they write more; one whose socket
+// took nothing for its route's WriteStallTimeout is let go
+// (WriteStalled); one whose backlog is all written tells its session
+// (Drained). It costs a few loads per blocked conn and no system call
+// while gnet's buffer is not empty. Runs on the loop.
+func (sh *shard) retryBlocked() {
+	if len(sh.blocked) == 0 {
+		return
+	}
+	now := time.Now()
+	list := sh.blocked
+	sh.blocked = sh.unblock[:0]
+	for i, cn := range list {
+		list[i] = nil
+		cn.blocked = false
+		if cn.closed {
+			continue
+		}
+		held := cn.c.OutboundBuffered()
+		q := cn.out
+		if q == nil {
+			if held > 0 {
+				cn.block() // gnet still writes the last segment
+			} else {
+				cn.drained()
+			}
+			continue
+		}
+		if held < q.gnetHeld {
+			q.progress = now
+		}
+		q.gnetHeld = held
+		cn.blocked = true // flush keeps it in the list if output remains
+		sh.blocked = append(sh.blocked, cn)
+		if held == 0 {
+			cn.flush()
+		}
+		if cn.out != nil && !cn.closed {
+			cn.checkStall(now)
+		}
+	}
+	sh.unblock = list[:0]
 }
 
 // run executes one task. Runs on the loop.

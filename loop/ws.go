@@ -3,6 +3,7 @@ package loop
 import (
 	"crypto/sha1"
 	"encoding/base64"
+	"time"
 
 	"github.com/sioloop/sioloop/eio"
 	"github.com/sioloop/sioloop/wsframe"
@@ -204,10 +205,72 @@ func (cn *conn) WriteMessage(binary bool, p []byte) {
 	out.B = wsframe.AppendFrame(out.B, op, p)
 }
 
+// WriteShared implements eio.WebSocket: the frame's header is the
+// conn's own, its payload m's bytes, referenced until written (out.go).
+func (cn *conn) WriteShared(m *eio.Shared) {
+	if cn.closed || cn.ws == nil || cn.ws.closing {
+		return
+	}
+	op := wsframe.OpText
+	if m.Binary() {
+		op = wsframe.OpBinary
+	}
+	q := cn.queue()
+	q.priv.B = wsframe.AppendHeader(q.priv.B, op, true, len(m.Bytes()))
+	q.addShared(m)
+}
+
 // Writable implements eio.WebSocket: nothing of ours or gnet's is
 // waiting to be sent.
 func (cn *conn) Writable() bool {
 	return !cn.closed && cn.out == nil && cn.c.OutboundBuffered() == 0
+}
+
+// Backlog implements eio.WebSocket: our queue, gnet's buffer and the
+// socket's send queue. The kernel is asked only when the estimate — its
+// answer last time plus what was handed to the socket since — passes
+// limit, so a client that keeps up costs one ioctl per limit bytes.
+func (cn *conn) Backlog(limit int) int {
+	ws := cn.ws
+	if cn.closed || ws == nil {
+		return 0
+	}
+	if b := cn.queued() + ws.held + ws.sent; b <= limit {
+		return b
+	}
+	ws.held = kernelQueued(cn.c.Fd()) + cn.c.OutboundBuffered()
+	ws.sent = 0
+	return cn.queued() + ws.held
+}
+
+// Abort implements eio.WebSocket: the connection closes at once and what
+// waits for the client is discarded (a slow consumer).
+func (cn *conn) Abort() {
+	if ws := cn.ws; ws != nil {
+		ws.sess = nil
+		ws.closing = true
+	}
+	cn.abort()
+}
+
+// checkStall lets the session of a blocked WebSocket go when its socket
+// took nothing for the route's WriteStallTimeout. Runs on the loop.
+func (cn *conn) checkStall(now time.Time) {
+	ws := cn.ws
+	if ws == nil || ws.sess == nil || ws.closing {
+		return
+	}
+	if now.Sub(cn.out.progress) > ws.route.engine.WriteStallTimeout() {
+		ws.sess.WriteStalled(cn)
+	}
+}
+
+// drained tells the session of a WebSocket that was blocked that its
+// backlog is written out. Runs on the loop.
+func (cn *conn) drained() {
+	if ws := cn.ws; ws != nil && ws.sess != nil && !ws.closing {
+		ws.sess.Drained(cn)
+	}
 }
 
 // Close implements eio.WebSocket: a close frame without status, as the

@@ -194,6 +194,7 @@ func (a *memoryAdapter) Shards() int {
 func (a *memoryAdapter) apply(opts *BroadcastOptions, count func(int), fn func(s *Socket) bool) {
 	a.nsp.srv.eachShard(func(sh *eio.Shard) {
 		n := a.selectOn(sh, opts, fn)
+		a.nsp.srv.shardState(sh).releaseShared()
 		if count != nil {
 			count(n)
 		}

@@ -119,13 +119,15 @@ func (b *BroadcastOperator) Emit(event string, args ...any) error {
 }
 
 // writeBroadcast writes pkt to s unless it is volatile and the transport
-// is not ready; it reports whether it wrote. Runs on s's loop.
+// is not ready, or it does not fit under the connection's high-water mark
+// (ErrDropped); it reports whether it wrote. Every receiver on the loop
+// shares one copy of the packet. Runs on s's loop.
 func (s *Socket) writeBroadcast(pkt *BroadcastPacket, opts *BroadcastOptions) bool {
-	if opts.Volatile && !s.client.sess.Writable() {
+	c := s.client
+	if opts.Volatile && !c.sess.Writable() {
 		return false
 	}
-	s.client.write(&pkt.frames)
-	return true
+	return c.writeShared(c.srv.shardState(s.sh).sharedOf(pkt), opts.Volatile) == nil
 }
 
 // copyAttachments detaches attachments from the caller's slices, which

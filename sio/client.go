@@ -43,6 +43,22 @@ func onSessionClose(s *eio.Session, reason string) {
 	s.Context().(*client).onClose(reason)
 }
 
+// onSessionDrain is the Engine.IO drain handler: each socket's OnDrain
+// handlers run.
+func onSessionDrain(s *eio.Session) {
+	c, ok := s.Context().(*client)
+	if !ok || c.closed {
+		return
+	}
+	for _, sk := range c.sockets {
+		if sk.more != nil {
+			for _, fn := range sk.more.onDrain {
+				fn(sk)
+			}
+		}
+	}
+}
+
 // OnTimer closes a client that connected to no namespace in time.
 func (c *client) OnTimer(*wheel.Timer) {
 	if len(c.sockets) == 0 {
@@ -159,12 +175,16 @@ func (c *client) remove(s *Socket) {
 // sendPacket encodes a packet with the loop's encoder and writes it, with
 // its attachments, to the session. Runs on the loop.
 func (c *client) sendPacket(typ parser.Type, nsp string, id int64, event string, args []any) error {
+	return c.emitPacket(typ, nsp, id, event, args, false)
+}
+
+// emitPacket is sendPacket for a packet that may be volatile.
+func (c *client) emitPacket(typ parser.Type, nsp string, id int64, event string, args []any, volatile bool) error {
 	f, err := c.encode(typ, nsp, id, event, args)
 	if err != nil {
 		return err
 	}
-	c.write(f)
-	return nil
+	return c.write(f, volatile)
 }
 
 // encode encodes a packet with the loop's encoder into the loop's frames:
@@ -178,16 +198,39 @@ func (c *client) encode(typ parser.Type, nsp string, id int64, event string, arg
 	return &st.frames, nil
 }
 
-// write sends an encoded packet: its messages, in order.
-func (c *client) write(f *parser.Frames) {
-	st := c.srv.shardState(c.sess.Shard())
-	st.packetsOut += uint64(1 + len(f.Attachments))
-	st.bytesOut += uint64(len(f.Head))
-	c.sess.Send(f.Head, f.Binary)
+// write sends an encoded packet, its messages in order, all or nothing:
+// they must fit together under the session's high-water mark (see
+// ErrDropped).
+func (c *client) write(f *parser.Frames, volatile bool) error {
+	n := len(f.Head) + 1
 	for _, a := range f.Attachments {
-		st.bytesOut += uint64(len(a))
-		c.sess.Send(a, true)
+		n += len(a)
 	}
+	if c.sess.Admit(n, volatile) != nil {
+		return ErrDropped
+	}
+	c.count(1+len(f.Attachments), n-1)
+	_ = c.sess.Send(f.Head, f.Binary)
+	for _, a := range f.Attachments {
+		_ = c.sess.Send(a, true)
+	}
+	return nil
+}
+
+// writeShared is write for a broadcast's packet, encoded once per loop.
+func (c *client) writeShared(parts []*eio.Shared, volatile bool) error {
+	n := 0
+	for _, m := range parts {
+		n += len(m.Bytes())
+	}
+	if c.sess.Admit(n, volatile) != nil {
+		return ErrDropped
+	}
+	c.count(len(parts), n)
+	for _, m := range parts {
+		_ = c.sess.SendShared(m)
+	}
+	return nil
 }
 
 // closeWith disconnects every socket with reason and closes the session.
@@ -232,4 +275,12 @@ func (c *client) disconnectAll(reason string) {
 type connectErrorPayload struct {
 	Message string `json:"message"`
 	Data    any    `json:"data,omitempty"`
+}
+
+// count adds a written packet's messages and bytes to the loop's counters
+// (stats.go). Runs on the client's loop.
+func (c *client) count(messages, bytes int) {
+	st := c.srv.shardState(c.sess.Shard())
+	st.packetsOut += uint64(messages)
+	st.bytesOut += uint64(bytes)
 }

@@ -35,7 +35,15 @@
 //
 // Rooms are indexed per loop: a broadcast encodes its packet once and each
 // loop walks its own index. Every socket is in the room of its own id
-// without an index entry.
+// without an index entry. Each loop makes one shared copy of a broadcast
+// (eio.Shared) that all its receivers' connections reference until
+// written: a receiver that does not keep up holds references, not copies.
+//
+// Slow clients: a connection's outbound bytes are bounded by
+// eio.Options.OutboundHighWaterMark (Options.Engine). Past it a volatile
+// packet is dropped and any other disconnects the client with
+// ReasonSlowConsumer; Emit on the loop returns ErrDropped for a packet it
+// did not queue, and Socket.OnDrain reports a backlog written out.
 //
 // The wire form of packets — the header, JSON, binary attachments, the
 // decoding of arguments — belongs to package parser; sio owns the

@@ -21,6 +21,12 @@ var (
 	// ErrNoAck is returned by Event.Ack when the client asked for no ack,
 	// or the ack was already sent.
 	ErrNoAck = errors.New("sio: no ack to send")
+	// ErrDropped reports an emit that queued nothing for its client: a
+	// volatile packet whose transport was not ready or that would have
+	// passed the connection's outbound high-water mark
+	// (eio.Options.OutboundHighWaterMark), or any packet past that mark —
+	// the client is then disconnected with ReasonSlowConsumer.
+	ErrDropped = errors.New("sio: packet dropped")
 	// ErrReservedEvent refuses an emit of an event name the protocol
 	// reserves (connect, connect_error, disconnect, disconnecting,
 	// newListener, removeListener).
@@ -44,7 +50,7 @@ func NewConnectError(message string, data any) *ConnectError {
 	return &ConnectError{Message: message, Data: data}
 }
 
-// Disconnect reasons, as the official server names them; the first five
+// Disconnect reasons, as the official server names them; the first six
 // come from the Engine.IO session.
 const (
 	ReasonTransportClose            = eio.ReasonTransportClose
@@ -52,6 +58,7 @@ const (
 	ReasonPingTimeout               = eio.ReasonPingTimeout
 	ReasonParseError                = eio.ReasonParseError
 	ReasonForcedClose               = eio.ReasonForcedClose
+	ReasonSlowConsumer              = eio.ReasonSlowConsumer // not an official reason: see eio
 	ReasonServerNamespaceDisconnect = "server namespace disconnect"
 	ReasonClientNamespaceDisconnect = "client namespace disconnect"
 	ReasonServerShuttingDown        = "server shutting down"

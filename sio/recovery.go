@@ -166,7 +166,7 @@ func (s *Socket) restore(ps *PersistedSession) {
 	}
 	for _, p := range ps.MissedPackets {
 		if p.frames.Head != nil {
-			s.client.write(&p.frames)
+			_ = s.client.write(&p.frames, false)
 			continue
 		}
 		_ = s.client.sendPacket(parser.Event, s.nsp.name, -1, p.Event, p.Args)

@@ -52,12 +52,42 @@ type shardState struct {
 	gen      uint64
 	pid      hash.Hash // the HMAC deriving private ids, made on first use
 	counters           // for Stats (stats.go)
+	// The broadcast being written by this loop, encoded for its sessions
+	// once (sharedOf); released when the loop has visited its receivers.
+	bcast  *BroadcastPacket
+	shared []*eio.Shared
 }
 
 // incoming is a decoded packet and the Event that holds its arguments.
 type incoming struct {
 	pkt parser.Packet
 	ev  Event
+}
+
+// sharedOf returns pkt's packet and attachments as shared packets of this
+// loop, made on its first receiver here. Runs on the loop.
+func (st *shardState) sharedOf(pkt *BroadcastPacket) []*eio.Shared {
+	if st.bcast == pkt {
+		return st.shared
+	}
+	st.releaseShared()
+	st.bcast = pkt
+	st.shared = append(st.shared, eio.NewShared(pkt.frames.Head, pkt.frames.Binary))
+	for _, a := range pkt.frames.Attachments {
+		st.shared = append(st.shared, eio.NewShared(a, true))
+	}
+	return st.shared
+}
+
+// releaseShared gives back the loop's references to the broadcast it
+// wrote; receivers whose socket has not taken it yet keep theirs.
+func (st *shardState) releaseShared() {
+	for i, m := range st.shared {
+		m.Release()
+		st.shared[i] = nil
+	}
+	st.shared = st.shared[:0]
+	st.bcast = nil
 }
 
 // NewServer returns a server with opts (nil means the defaults).
@@ -78,6 +108,7 @@ func NewServer(opts *Options) *Server {
 	srv.engine.OnConnection(srv.onSession)
 	srv.engine.OnMessage(onSessionMessage)
 	srv.engine.OnClose(onSessionClose)
+	srv.engine.OnDrain(onSessionDrain)
 	srv.main = srv.Of("/")
 	return srv
 }

@@ -61,6 +61,7 @@ type socketHooks struct {
 	middlewares     []SocketMiddleware
 	onDisconnecting []func(*Socket, string)
 	onError         []func(*Socket, error)
+	onDrain         []func(*Socket)
 }
 
 // hooks returns the socket's less common handlers, allocating them.
@@ -203,6 +204,16 @@ func (s *Socket) OnDisconnecting(fn func(s *Socket, reason string)) {
 	s.onLoop(func() { h := s.hooks(); h.onDisconnecting = append(h.onDisconnecting, fn) })
 }
 
+// OnDrain registers fn, called when the connection's backlog has been
+// written out: on WebSocket when the bytes its socket could not take at
+// once are all sent, on polling when a GET carried the queued packets
+// away (Node's socket.conn.on("drain")). A client that keeps up never
+// leaves a backlog on WebSocket, so fn runs only after a burst it could
+// not take at once: the moment to send more.
+func (s *Socket) OnDrain(fn func(s *Socket)) {
+	s.onLoop(func() { h := s.hooks(); h.onDrain = append(h.onDrain, fn) })
+}
+
 // OnError registers fn, called when a socket middleware refuses an event.
 func (s *Socket) OnError(fn func(s *Socket, err error)) {
 	s.onLoop(func() { h := s.hooks(); h.onError = append(h.onError, fn) })
@@ -212,7 +223,12 @@ func (s *Socket) OnError(fn func(s *Socket, err error)) {
 // args travel as binary attachments. A last argument of type AckHandler
 // (or func(*Args, error)) is called with the client's answer; without
 // Timeout it waits as long as the socket lives. Emitting a reserved event
-// name fails with ErrReservedEvent.
+// name fails with ErrReservedEvent. On the socket's loop Emit returns
+// ErrDropped when the packet was not queued (a volatile one whose
+// transport was not ready, or one past the connection's outbound
+// high-water mark, which also disconnects the client: ReasonSlowConsumer),
+// and its ack handler, if any, is called with that error. Off the loop
+// the emit is posted and Emit returns nil.
 func (s *Socket) Emit(event string, args ...any) error { return s.emitWith(event, args, 0, false) }
 
 // Send emits the "message" event, like socket.send.
@@ -307,21 +323,32 @@ func (s *Socket) emit(event string, args []any, timeout time.Duration, volatile 
 		return nil
 	}
 	id := int64(-1)
-	if fn, ok := ackHandlerOf(args); ok {
+	fn, ack := ackHandlerOf(args)
+	if ack {
 		args = args[:len(args)-1]
 		id = s.nsp.nextAckID()
+	}
+	err := ErrDropped
+	if !volatile || s.client.sess.Writable() {
+		if s.more != nil && len(s.more.anyOut) > 0 {
+			s.runAnyOutgoing(event, args)
+		}
+		if !keep || id >= 0 || volatile {
+			err = s.client.emitPacket(parser.Event, s.nsp.name, id, event, args, volatile)
+		} else {
+			err = s.emitKept(ma, event, args, true)
+		}
+	}
+	if err != nil {
+		if ack {
+			fn(nil, err)
+		}
+		return err
+	}
+	if ack && s.connected {
 		s.addAck(id, &pendingAck{fn: fn}, timeout)
 	}
-	if volatile && !s.client.sess.Writable() {
-		return nil
-	}
-	if s.more != nil && len(s.more.anyOut) > 0 {
-		s.runAnyOutgoing(event, args)
-	}
-	if !keep || id >= 0 || volatile {
-		return s.client.sendPacket(parser.Event, s.nsp.name, id, event, args)
-	}
-	return s.emitKept(ma, event, args, true)
+	return nil
 }
 
 // emitKept encodes an event that can be recovered (no ack, not volatile),
@@ -333,13 +360,13 @@ func (s *Socket) emitKept(ma *memoryAdapter, event string, args []any, write boo
 	}
 	if f.Binary { // offsets go into the JSON text form only (see Broadcast)
 		if write {
-			s.client.write(f)
+			return s.client.write(f, false)
 		}
 		return nil
 	}
 	text, atts := ma.keepEmit(s, f.Head, f.Attachments)
 	if write {
-		s.client.write(&parser.Frames{Head: text, Binary: f.Binary, Attachments: atts})
+		return s.client.write(&parser.Frames{Head: text, Binary: f.Binary, Attachments: atts}, false)
 	}
 	return nil
 }

@@ -171,14 +171,24 @@ func (f *fakeWS) WriteMessage(binary bool, p []byte) {
 	}
 }
 
+// WriteShared implements eio.WebSocket: a shared packet counts as a
+// write of its bytes. Runs on the shard.
+func (f *fakeWS) WriteShared(m *eio.Shared) { f.WriteMessage(m.Binary(), m.Bytes()) }
+
 // Close implements eio.WebSocket.
 func (f *fakeWS) Close() {
 	f.closed++
 	f.r.closes++
 }
 
+// Abort implements eio.WebSocket, as Close.
+func (f *fakeWS) Abort() { f.Close() }
+
 // Writable implements eio.WebSocket: the fake never has output waiting.
 func (f *fakeWS) Writable() bool { return true }
+
+// Backlog implements eio.WebSocket: the fake's client takes everything.
+func (f *fakeWS) Backlog(int) int { return 0 }
 
 // slabSize is how many fakes one slab allocation holds.
 const slabSize = 4096

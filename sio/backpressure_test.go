@@ -1,0 +1,202 @@
+package sio_test
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gobwas/ws/wsutil"
+	"github.com/sioloop/sioloop/eio"
+	"github.com/sioloop/sioloop/sio"
+)
+
+// reasonLog records the sockets' disconnect reasons, with their time.
+type reasonLog struct {
+	mu   sync.Mutex
+	at   map[string]time.Time
+	why  map[string]string
+	conn chan struct{}
+	gone chan struct{}
+}
+
+func newReasonLog(io *sio.Server, n int) *reasonLog {
+	l := &reasonLog{at: map[string]time.Time{}, why: map[string]string{}, conn: make(chan struct{}, n), gone: make(chan struct{}, n)}
+	io.OnConnection(func(s *sio.Socket) {
+		s.OnDisconnect(func(s *sio.Socket, reason string) {
+			l.mu.Lock()
+			l.at[s.ID()], l.why[s.ID()] = time.Now(), reason
+			l.mu.Unlock()
+			l.gone <- struct{}{}
+		})
+		l.conn <- struct{}{}
+	})
+	return l
+}
+
+// wait waits for n events on ch, failing after d.
+func wait(t *testing.T, ch chan struct{}, n int, d time.Duration, what string) {
+	t.Helper()
+	deadline := time.After(d)
+	for i := range n {
+		select {
+		case <-ch:
+		case <-deadline:
+			t.Fatalf("%s: %d of %d after %v", what, i, n, d)
+		}
+	}
+}
+
+func TestStalledReceiversAreLetGoAtTheMarkAndFastOnesGetEveryBroadcast(t *testing.T) {
+	const (
+		mark    = 256 << 10
+		size    = 1 << 10
+		ticks   = 1000
+		stalled = 3
+		fast    = 4
+	)
+	io := sio.NewServer(&sio.Options{Engine: eio.Options{OutboundHighWaterMark: mark}})
+	log := newReasonLog(io, stalled+fast)
+	addr := serve(t, io)
+	for range stalled {
+		stalledClient(t, addr)
+	}
+	var readers []<-chan error
+	for range fast {
+		c, rw := dialWS(t, addr, nil)
+		readers = append(readers, fastReader(c, rw, ticks))
+	}
+	wait(t, log.conn, stalled+fast, 10*time.Second, "connections")
+
+	// Paced broadcasts: a stalled receiver's backlog (the kernel's send
+	// queue included) crosses the mark near tick mark/size.
+	payload := strings.Repeat("x", size)
+	var crossed time.Time
+	for i := range ticks {
+		if i == mark/size+8 {
+			crossed = time.Now()
+		}
+		if err := io.Emit("tick", i, payload); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	wait(t, log.gone, stalled, 10*time.Second, "stalled clients let go")
+	for i, r := range readers {
+		select {
+		case err := <-r:
+			if err != nil {
+				t.Fatalf("fast reader %d: %v", i, err)
+			}
+		case <-time.After(20 * time.Second):
+			t.Fatalf("fast reader %d has not got %d ticks", i, ticks)
+		}
+	}
+	log.mu.Lock()
+	defer log.mu.Unlock()
+	for id, why := range log.why {
+		if why != sio.ReasonSlowConsumer {
+			t.Fatalf("socket %s: reason %q, want %q", id, why, sio.ReasonSlowConsumer)
+		}
+		if late := log.at[id].Sub(crossed); late > 5*time.Second {
+			t.Fatalf("socket %s let go %v after its backlog crossed the mark", id, late)
+		}
+	}
+	if n := io.Engine().SlowConsumers(); n != stalled {
+		t.Fatalf("SlowConsumers = %d, want %d", n, stalled)
+	}
+}
+
+func TestSocketThatAcceptsNothingIsLetGoAfterTheStallTimeout(t *testing.T) {
+	io := sio.NewServer(&sio.Options{Engine: eio.Options{
+		OutboundHighWaterMark: 1 << 30,
+		WriteStallTimeout:     300 * time.Millisecond,
+	}})
+	log := newReasonLog(io, 1)
+	addr := serve(t, io)
+	stalledClient(t, addr)
+	wait(t, log.conn, 1, 10*time.Second, "connection")
+	// Far more than the kernel's send queue absorbs.
+	payload := strings.Repeat("x", 64<<10)
+	for i := range 200 {
+		if err := io.Emit("tick", i, payload); err != nil {
+			t.Fatal(err)
+		}
+	}
+	wait(t, log.gone, 1, 10*time.Second, "stalled client let go")
+	log.mu.Lock()
+	defer log.mu.Unlock()
+	for _, why := range log.why {
+		if why != sio.ReasonSlowConsumer {
+			t.Fatalf("reason %q", why)
+		}
+	}
+}
+
+func TestEmitReportsDropsAndDrainFollowsABacklog(t *testing.T) {
+	io := sio.NewServer(&sio.Options{Engine: eio.Options{OutboundHighWaterMark: 64 << 20}})
+	results := make(chan string, 4)
+	io.OnConnection(func(s *sio.Socket) {
+		s.OnDrain(func(*sio.Socket) { results <- "drain" })
+		s.On("go", func(s *sio.Socket, _ *sio.Event) {
+			// The first volatile emit finds the transport ready; the
+			// second, in the same loop iteration, finds the first queued.
+			first := s.Volatile().Emit("v", 1)
+			second := s.Volatile().Emit("v", 2)
+			results <- fmt.Sprint(first, "|", errors.Is(second, sio.ErrDropped))
+		})
+		s.On("big", func(s *sio.Socket, _ *sio.Event) {
+			// More than the kernel absorbs for a socket with a small
+			// receive buffer (a few MB): a backlog, then drain.
+			_ = s.Emit("big", make([]byte, 8<<20))
+		})
+	})
+	c, rw := dialWS(t, serve(t, io), smallRcvbuf)
+	read := func() string {
+		t.Helper()
+		c.SetReadDeadline(time.Now().Add(10 * time.Second))
+		for {
+			b, _, err := wsutil.ReadServerData(rw)
+			if err != nil {
+				t.Fatalf("read: %v", err)
+			}
+			if string(b) != "2" {
+				return string(b)
+			}
+		}
+	}
+	send := func(p string) {
+		if err := wsutil.WriteClientText(rw, []byte(p)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	send(`42["go"]`)
+	if got := read(); got != `42["v",1]` {
+		t.Fatalf("first volatile %q", got)
+	}
+	select {
+	case r := <-results:
+		if r != "<nil>|true" {
+			t.Fatalf("volatile emits returned %s", r)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("no emit results")
+	}
+	send(`42["big"]`)
+	if got := read(); !strings.HasPrefix(got, `451-["big"`) {
+		t.Fatalf("big %q", got[:min(len(got), 20)])
+	}
+	if got := read(); len(got) != 8<<20 {
+		t.Fatalf("attachment of %d bytes", len(got))
+	}
+	select {
+	case r := <-results:
+		if r != "drain" {
+			t.Fatalf("got %s, want drain", r)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("no drain after the backlog was read")
+	}
+}
