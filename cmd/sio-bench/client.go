@@ -36,6 +36,11 @@ type client struct {
 	acks ackRing
 
 	dead atomic.Bool // the reader has ended
+
+	// Fanout state: the last broadcast's stamp (the reader's own) and how
+	// many came (read by snapshots).
+	lastStamp int64
+	got       atomic.Int64
 }
 
 var pongPacket = []byte{eioPong}

@@ -45,6 +45,10 @@ type config struct {
 	burst    int
 	room     string
 
+	stalled    int // slow: receivers that stop reading after the handshake
+	rcvbuf     int // slow: their SO_RCVBUF
+	broadcasts int // fanout, slow: stop after this many broadcasts (0: at the end of -duration)
+
 	progress time.Duration
 	settle   time.Duration // storm: wait before the last RSS sample
 
@@ -55,7 +59,7 @@ type config struct {
 }
 
 // scenarios lists the -scenario values.
-var scenarios = []string{"idle", "echo", "fanout", "storm", "polling"}
+var scenarios = []string{"idle", "echo", "fanout", "slow", "storm", "polling"}
 
 // newFlagSet declares every flag on a fresh FlagSet bound to cfg.
 func newFlagSet(cfg *config, out io.Writer) *flag.FlagSet {
@@ -64,7 +68,7 @@ func newFlagSet(cfg *config, out io.Writer) *flag.FlagSet {
 	fs.StringVar(&cfg.url, "url", "http://127.0.0.1:3000", "server `URL` (loopback only)")
 	fs.StringVar(&cfg.path, "path", "/socket.io/", "Socket.IO path")
 	fs.StringVar(&cfg.nsp, "nsp", "/", "namespace")
-	fs.StringVar(&cfg.scenario, "scenario", "echo", "idle|echo|fanout|storm|polling")
+	fs.StringVar(&cfg.scenario, "scenario", "echo", "idle|echo|fanout|slow|storm|polling")
 	fs.StringVar(&cfg.transport, "transport", "websocket", "websocket|polling (the polling scenario forces polling)")
 	fs.IntVar(&cfg.conns, "conns", 100, "connections (idle, echo, storm workers, polling)")
 	fs.IntVar(&cfg.receivers, "receivers", 0, "fanout: receiving connections (0: -conns)")
@@ -84,11 +88,14 @@ func newFlagSet(cfg *config, out io.Writer) *flag.FlagSet {
 	fs.StringVar(&cfg.mode, "mode", "all", "fanout: all (io.emit) | room (io.to(room).emit)")
 	fs.IntVar(&cfg.burst, "burst", 0, "fanout: send K broadcasts back to back instead of -rate")
 	fs.StringVar(&cfg.room, "room", "r", "fanout -mode room: the room name")
+	fs.IntVar(&cfg.stalled, "stalled", 10, "slow: receivers (of -receivers) that stop reading after the handshake")
+	fs.IntVar(&cfg.rcvbuf, "rcvbuf", 4096, "slow: the stalled receivers' SO_RCVBUF `bytes`")
+	fs.IntVar(&cfg.broadcasts, "broadcasts", 0, "fanout: stop after N broadcasts (0: at the end of -duration); slow: default 2000")
 	fs.DurationVar(&cfg.progress, "progress", 2*time.Second, "progress line interval on stderr (0: none)")
 	fs.DurationVar(&cfg.settle, "settle", 5*time.Second, "storm: how long after the end the server's RSS is sampled again (rss_after_kib)")
 	fs.StringVar(&cfg.worker, "worker", "", "internal: run as worker `i/n` of a -procs parent")
 	fs.Usage = func() {
-		fmt.Fprintf(out, "usage: sio-bench -url http://127.0.0.1:3000 -scenario idle|echo|fanout|storm|polling [flags]\n")
+		fmt.Fprintf(out, "usage: sio-bench -url http://127.0.0.1:3000 -scenario idle|echo|fanout|slow|storm|polling [flags]\n")
 		fs.VisitAll(func(f *flag.Flag) {
 			if f.Name == "worker" {
 				return // hidden: the parent passes it to its children
@@ -132,7 +139,19 @@ func (c *config) check() error {
 	if c.transport != "websocket" && c.transport != "polling" {
 		return fmt.Errorf("-transport %q: want websocket or polling", c.transport)
 	}
-	if c.scenario == "fanout" {
+	if c.scenario == "slow" {
+		if c.transport != "websocket" {
+			return errors.New("-scenario slow: websocket only")
+		}
+		c.mode = "all"
+		if c.rate <= 0 {
+			c.rate = 50
+		}
+		if c.broadcasts <= 0 {
+			c.broadcasts = 2000
+		}
+	}
+	if c.fanoutLike() {
 		if c.receivers <= 0 {
 			c.receivers = c.conns
 		}
@@ -142,6 +161,9 @@ func (c *config) check() error {
 		if c.rate <= 0 && c.burst <= 0 {
 			c.rate = 2
 		}
+	}
+	if c.scenario == "slow" && (c.stalled < 0 || c.stalled >= c.receivers) {
+		return fmt.Errorf("-stalled %d: want 0 to -receivers - 1", c.stalled)
 	}
 	if c.conns < 1 || c.receivers < 0 {
 		return errors.New("-conns must be at least 1")
@@ -270,12 +292,20 @@ func share(n, index, count int) int {
 	return s
 }
 
+// fanoutLike reports whether the scenario is fanout's: one sender's
+// broadcasts to -receivers.
+func (c *config) fanoutLike() bool { return c.scenario == "fanout" || c.scenario == "slow" }
+
 // localConns is how many connections this process opens (fanout: the
-// receivers; the sender is extra, on worker 0).
+// receivers, slow: those that read; the sender and the stalled receivers
+// are extra, on worker 0).
 func (c *config) localConns() int {
 	n := c.conns
-	if c.scenario == "fanout" {
+	if c.fanoutLike() {
 		n = c.receivers
+	}
+	if c.scenario == "slow" {
+		n -= c.stalled
 	}
 	if c.workerCount > 1 {
 		return share(n, c.workerIndex, c.workerCount)
@@ -285,7 +315,7 @@ func (c *config) localConns() int {
 
 // totalConns is the connection count the scenario asks for in total.
 func (c *config) totalConns() int {
-	if c.scenario == "fanout" {
+	if c.fanoutLike() {
 		return c.receivers
 	}
 	return c.conns

@@ -63,6 +63,8 @@ func run(cfg *config, args []string, stderr io.Writer) (*result, error) {
 		c.echo()
 	case "fanout":
 		c.fanout()
+	case "slow":
+		c.slow()
 	case "storm":
 		c.storm()
 	}

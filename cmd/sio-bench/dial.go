@@ -25,17 +25,23 @@ type dialer struct {
 // dialTimeout bounds one TCP connect.
 const dialTimeout = 10 * time.Second
 
-func newDialer(addr string, srcs []net.IP, offset int) *dialer {
+func newDialer(addr string, srcs []net.IP, offset, rcvbuf int) *dialer {
 	d := &dialer{addr: addr}
 	control := func(network, address string, c syscall.RawConn) error {
-		// Pick the port at connect() time, by the whole 4-tuple, not at
-		// bind() time by the source address alone.
 		return c.Control(func(fd uintptr) {
-			_ = unix.SetsockoptInt(int(fd), unix.IPPROTO_IP, unix.IP_BIND_ADDRESS_NO_PORT, 1)
+			if len(srcs) > 0 {
+				// Pick the port at connect() time, by the whole 4-tuple,
+				// not at bind() time by the source address alone.
+				_ = unix.SetsockoptInt(int(fd), unix.IPPROTO_IP, unix.IP_BIND_ADDRESS_NO_PORT, 1)
+			}
+			if rcvbuf > 0 {
+				// Before connect, so the window it advertises is small.
+				_ = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_RCVBUF, rcvbuf)
+			}
 		})
 	}
 	if len(srcs) == 0 {
-		d.dialers = []net.Dialer{{Timeout: dialTimeout, KeepAlive: -1}}
+		d.dialers = []net.Dialer{{Timeout: dialTimeout, KeepAlive: -1, Control: control}}
 	}
 	for _, ip := range srcs {
 		d.dialers = append(d.dialers, net.Dialer{

@@ -5,7 +5,7 @@
 // dials loopback addresses only and rotates its source address over
 // -src so that ephemeral ports never run out.
 //
-//	sio-bench -url http://127.0.0.1:3000 -scenario idle|echo|fanout|storm|polling [flags]
+//	sio-bench -url http://127.0.0.1:3000 -scenario idle|echo|fanout|slow|storm|polling [flags]
 //
 // The scenarios expect the benchmark contract on namespace "/": "echo"
 // acks its arguments; "broadcast"(arg) is io.emit("broadcast", arg);
@@ -18,6 +18,13 @@
 //     loop at -rate; acks/s and ack latency from the scheduled send time.
 //   - fanout: one sender broadcasts to -receivers (-mode all or room) at
 //     -rate or in one -burst; deliveries/s and delivery latency.
+//   - slow: fanout (mode all) at -rate (default 50/s), -broadcasts of
+//     them (default 2000), to -receivers of which -stalled (default 10)
+//     stop reading after the handshake with a small SO_RCVBUF (-rcvbuf):
+//     whether the others get every broadcast in order and how fast, the
+//     server's RSS (baseline, peak, after every client closed) and when
+//     the server lets go of each stalled socket (its TCP state leaves
+//     ESTABLISHED), waiting up to -hold (default 4×pingInterval).
 //   - storm: -conns workers connect, emit, disconnect, again; sessions/s
 //     and whether the server's RSS returns to its baseline.
 //   - polling: echo over HTTP long-polling.

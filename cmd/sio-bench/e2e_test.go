@@ -131,6 +131,21 @@ func TestFanoutRoomReachesOnlyTheRoom(t *testing.T) {
 	}
 }
 
+func TestSlowLetsStalledReceiversGoAndTheOthersGetEverything(t *testing.T) {
+	addr := contractServer(t)
+	// 200 broadcasts of 32 KiB: 6.4 MB for each stalled receiver, past
+	// the server's 4 MiB high-water mark.
+	res := bench(t, addr, "-scenario", "slow", "-receivers", "12", "-stalled", "3",
+		"-broadcasts", "200", "-rate", "200", "-payload", "32768", "-hold", "10s", "-settle", "0s")
+	if res["readers_complete"] != 9 || res["readers"] != 9 || res["out_of_order"] != 0 {
+		t.Fatalf("readers complete %v of %v, out of order %v", res["readers_complete"], res["readers"], res["out_of_order"])
+	}
+	if res["stalled"] != 3 || res["stalled_released"] != 3 {
+		t.Fatalf("stalled %v released %v", res["stalled"], res["stalled_released"])
+	}
+	requireKeys(t, res, "p99_us", "release_first_s", "release_last_s", "rss_baseline_kib", "rss_peak_kib", "rss_after_close_kib")
+}
+
 func TestStormCompletesSessions(t *testing.T) {
 	addr := contractServer(t)
 	res := bench(t, addr, "-scenario", "storm", "-conns", "5", "-settle", "300ms")

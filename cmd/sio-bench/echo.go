@@ -101,7 +101,7 @@ func (w *worker) onAck(c *client, pk sioPacket) {
 	}
 	w.lat.record(c.idx, (now()-t0)/1000)
 	w.acks.Add(1)
-	if w.cfg.rate > 0 || w.stopping.Load() || w.cfg.scenario == "fanout" {
+	if w.cfg.rate > 0 || w.stopping.Load() || w.cfg.fanoutLike() {
 		return
 	}
 	k, b := w.cfg.inflight, w.cfg.batch

@@ -49,9 +49,13 @@ func (w *worker) startFanout() {
 		// The rate is the whole run's: there is one sender.
 		interval := float64(b) / w.cfg.rate * float64(time.Second)
 		t0 := time.Now()
+		w.burstStart.Store(t0.UnixNano())
 		timer := time.NewTimer(time.Hour)
 		defer timer.Stop()
 		for k := 0; !w.stopping.Load(); k++ {
+			if w.cfg.broadcasts > 0 && k*b >= w.cfg.broadcasts {
+				return
+			}
 			due := t0.Add(time.Duration(float64(k) * interval))
 			if d := time.Until(due); d > 0 {
 				timer.Reset(d)
@@ -77,6 +81,7 @@ func (w *worker) startFanout() {
 var (
 	errNoSender = errors.New("sio-bench: the fanout sender did not connect")
 	errBadStamp = errors.New("sio-bench: a broadcast without a send stamp")
+	errOrder    = errors.New("sio-bench: a broadcast out of order")
 )
 
 // onEvent counts a "broadcast" delivery and records its latency. Runs on
@@ -95,4 +100,11 @@ func (w *worker) onEvent(c *client, pk sioPacket) {
 	w.lat.record(c.idx, (recv-ts)/1000)
 	w.delivered.Add(1)
 	storeMax(&w.lastRecv, recv)
+	// Paced stamps are the schedule: each later than the one before.
+	if w.cfg.burst == 0 && ts <= c.lastStamp {
+		w.outOfOrder.Add(1)
+		w.fail(errOrder)
+	}
+	c.lastStamp = ts
+	c.got.Add(1)
 }

@@ -62,6 +62,12 @@ type report struct {
 	LastRecv     int64  `json:"last_recv_ns,omitempty"`
 	RSSKiB       int64  `json:"rss_kib,omitempty"` // the worker process's own RSS
 	FirstErr     string `json:"first_err,omitempty"`
+	OutOfOrder   int64  `json:"out_of_order,omitempty"` // fanout: broadcasts received out of order
+	Complete     int64  `json:"complete,omitempty"`     // fanout -broadcasts: receivers that got them all
+	Stalled      int64  `json:"stalled,omitempty"`      // slow: receivers that stopped reading
+	Released     int64  `json:"released,omitempty"`     // slow: those whose socket the server closed
+	ReleaseFirst int64  `json:"release_first_ns,omitempty"`
+	ReleaseLast  int64  `json:"release_last_ns,omitempty"`
 }
 
 // merged is the sum of the workers' reports, histograms decoded.
@@ -101,6 +107,12 @@ func mergeReports(rs []*report) *merged {
 		m.BurstStart = minNonZero(m.BurstStart, r.BurstStart)
 		m.ConnectEnd = max(m.ConnectEnd, r.ConnectEnd)
 		m.LastRecv = max(m.LastRecv, r.LastRecv)
+		m.OutOfOrder += r.OutOfOrder
+		m.Complete += r.Complete
+		m.Stalled += r.Stalled
+		m.Released += r.Released
+		m.ReleaseFirst = minNonZero(m.ReleaseFirst, r.ReleaseFirst)
+		m.ReleaseLast = max(m.ReleaseLast, r.ReleaseLast)
 		m.PingInterval = max(m.PingInterval, r.PingInterval)
 		for _, p := range []struct {
 			dst *hdr.Histogram

@@ -42,6 +42,12 @@ type worker struct {
 	pingInterval                       atomic.Int64 // ms
 	burstStart                         atomic.Int64 // unix ns
 	lat, hs                            *shardedHist
+	outOfOrder                         atomic.Int64
+
+	// slow: the stalled receivers (worker 0), watched by watchStalled.
+	stalled                   []*client
+	released                  atomic.Int64
+	releaseFirst, releaseLast atomic.Int64 // unix ns
 
 	started, stopping atomic.Bool
 
@@ -69,7 +75,7 @@ func newWorker(cfg *config) *worker {
 	ctx, cancel := context.WithCancel(context.Background())
 	return &worker{
 		cfg:    cfg,
-		d:      newDialer(cfg.host, cfg.srcIPs, cfg.workerIndex*7),
+		d:      newDialer(cfg.host, cfg.srcIPs, cfg.workerIndex*7, 0),
 		ctx:    ctx,
 		cancel: cancel,
 		body:   echoBody(cfg.payload),
@@ -120,6 +126,12 @@ func (w *worker) snapshot() *report {
 		LastRecv:     w.lastRecv.Load(),
 		RSSKiB:       sampleProc(os.Getpid()).rssKiB,
 		FirstErr:     w.firstErrText(),
+		OutOfOrder:   w.outOfOrder.Load(),
+		Complete:     w.complete(),
+		Stalled:      int64(len(w.stalled)),
+		Released:     w.released.Load(),
+		ReleaseFirst: w.releaseFirst.Load(),
+		ReleaseLast:  w.releaseLast.Load(),
 	}
 }
 
@@ -135,10 +147,13 @@ func (w *worker) setup() {
 	switch w.cfg.scenario {
 	case "storm":
 		return
-	case "fanout":
+	case "fanout", "slow":
 		w.connectAll(w.cfg.localConns(), w.cfg.mode == "room")
 		if w.cfg.workerIndex == 0 {
 			w.sender = w.connectOne(-1, false)
+			if w.cfg.scenario == "slow" {
+				w.connectStalled()
+			}
 		}
 	default:
 		w.connectAll(w.cfg.localConns(), false)
@@ -300,7 +315,7 @@ func (w *worker) start() {
 	switch w.cfg.scenario {
 	case "echo", "polling":
 		w.startEcho()
-	case "fanout":
+	case "fanout", "slow":
 		w.startFanout()
 	case "storm":
 		w.startStorm()
@@ -332,6 +347,9 @@ func (w *worker) stop() *report {
 	w.clients = nil
 	w.mu.Unlock()
 	for _, c := range clients {
+		c.t.close(false)
+	}
+	for _, c := range w.stalled {
 		c.t.close(false)
 	}
 	done := make(chan struct{})
