@@ -206,7 +206,8 @@ func (cn *conn) WriteMessage(binary bool, p []byte) {
 }
 
 // WriteShared implements eio.WebSocket: the frame's header is the
-// conn's own, its payload m's bytes, referenced until written (out.go).
+// conn's own, its payload m's bytes, referenced until written (out.go) —
+// unless the payload is at most copyShared bytes, which are copied.
 func (cn *conn) WriteShared(m *eio.Shared) {
 	if cn.closed || cn.ws == nil || cn.ws.closing {
 		return
@@ -216,9 +217,20 @@ func (cn *conn) WriteShared(m *eio.Shared) {
 		op = wsframe.OpBinary
 	}
 	q := cn.queue()
+	if p := m.Bytes(); len(p) <= copyShared {
+		q.priv.B = wsframe.AppendFrame(q.priv.B, op, p)
+		return
+	}
 	q.priv.B = wsframe.AppendHeader(q.priv.B, op, true, len(m.Bytes()))
 	q.addShared(m)
 }
+
+// copyShared is the largest shared payload copied rather than referenced:
+// a reference costs a 32-byte segment, a refcount and an iovec of its
+// own, so a small packet (a chat line, a "left" notice) is cheaper copied.
+// Measured: 1,000 sockets disconnecting at once, each io.emit()ting to
+// the others, took ~1.6× as long with every packet referenced.
+const copyShared = 128
 
 // Writable implements eio.WebSocket: nothing of ours or gnet's is
 // waiting to be sent.
