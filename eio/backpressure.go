@@ -1,9 +1,6 @@
 package eio
 
-import (
-	"errors"
-	"log/slog"
-)
+import "errors"
 
 // Backpressure: every session's outbound bytes are bounded by
 // Options.OutboundHighWaterMark, checked before a packet is queued (as
@@ -88,7 +85,7 @@ func (s *Session) drained() {
 // queue dropped. Runs on the owner loop.
 func (s *Session) slowConsumer(cause string, backlog int) {
 	s.shard.srv.slowConsumers.Add(1)
-	slog.Warn("eio: slow consumer disconnected",
+	s.shard.srv.opts.Logger.Warn("eio: slow consumer disconnected",
 		"sid", string(s.id[:]), "transport", s.Transport(), "cause", cause,
 		"backlog", backlog, "mark", s.shard.srv.opts.OutboundHighWaterMark)
 	if ws := s.ws; ws != nil && s.transport == transportWebSocket {

@@ -28,8 +28,8 @@
 // send queue included — are bounded by Options.OutboundHighWaterMark,
 // checked before a packet is queued. Past it a volatile packet is dropped
 // (Admit) and any other closes the session with ReasonSlowConsumer,
-// counted (Server.SlowConsumers) and logged at Warn through slog's
-// default logger; so does a WebSocket that accepts no bytes for
+// counted (Server.SlowConsumers) and logged at Warn (Options.Logger);
+// so does a WebSocket that accepts no bytes for
 // WriteStallTimeout (the host calls WriteStalled). A packet written to
 // many sessions of a loop is encoded once as a Shared, which WebSocket
 // hosts reference instead of copying. Server.OnDrain reports a backlog

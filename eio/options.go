@@ -1,6 +1,9 @@
 package eio
 
-import "time"
+import (
+	"log/slog"
+	"time"
+)
 
 // Transport names, as the client sends them in the transport query parameter.
 const (
@@ -63,6 +66,9 @@ type Options struct {
 	// at Warn. Zero means 4 MiB. The official server has no such bound: a
 	// stalled client's queue grows until its heartbeat fails.
 	OutboundHighWaterMark int
+	// Logger receives the slow-consumer disconnects, at Warn. Nil means
+	// slog.Default() (package sio passes its own Logger).
+	Logger *slog.Logger
 	// WriteStallTimeout bounds how long a WebSocket may hold bytes its
 	// socket does not accept (the kernel's send queue is full and nothing
 	// drains); the session then closes with ReasonSlowConsumer. Zero means
@@ -90,6 +96,9 @@ func (o *Options) withDefaults() Options {
 	}
 	if c.OutboundHighWaterMark <= 0 {
 		c.OutboundHighWaterMark = 4 << 20
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
 	}
 	if c.WriteStallTimeout <= 0 {
 		c.WriteStallTimeout = 10 * time.Second

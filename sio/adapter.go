@@ -165,6 +165,7 @@ func (a *memoryAdapter) Broadcast(pkt *BroadcastPacket, opts *BroadcastOptions) 
 	a.nsp.srv.eachShard(func(sh *eio.Shard) {
 		a.keepBroadcast(sh, off, pkt, opts)
 		a.selectOn(sh, opts, func(s *Socket) bool { return s.writeBroadcast(pkt, opts) })
+		a.nsp.srv.shardState(sh).releaseShared()
 	}, false)
 }
 

@@ -44,7 +44,9 @@ type Options struct {
 
 	// Logger receives the server's records: at Debug, each client's and
 	// socket's connection, refusal and end; nothing per packet, nothing
-	// above Debug (errors reach the application through return values).
+	// above Debug (errors reach the application through return values)
+	// but each slow-consumer disconnect at Warn (Engine.Logger, unless
+	// set, is this one).
 	// Nil means slog.Default(), so a server logs where the rest of the
 	// program does, and its Debug records stay silent under the default
 	// handler (Info) until the program asks for them. sioloop passes it
@@ -76,6 +78,9 @@ func (o *Options) withDefaults() Options {
 	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()
+	}
+	if c.Engine.Logger == nil {
+		c.Engine.Logger = c.Logger
 	}
 	if c.Path == "" {
 		c.Path = DefaultPath
