@@ -67,8 +67,16 @@ func (sh *shard) newConn(c gnet.Conn) *conn {
 }
 
 // OnTimer closes a conn whose request headers did not arrive in time, or
-// whose peer did not answer our close frame.
-func (cn *conn) OnTimer(*wheel.Timer) { cn.closeNow() }
+// whose peer did not answer our close frame: that one with a reset, so
+// the kernel drops what it still holds for a peer that stopped reading (a
+// FIN would wait behind that data, and the socket with it).
+func (cn *conn) OnTimer(*wheel.Timer) {
+	if cn.ws != nil && cn.ws.closing {
+		cn.abort()
+		return
+	}
+	cn.closeNow()
+}
 
 // flush hands the queued output to the socket; what the socket does not
 // take leaves the conn blocked (out.go). Runs on the loop.

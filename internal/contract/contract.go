@@ -30,7 +30,14 @@ import (
 // GOMAXPROCS), not yet listening; with adapter (nil: the in-memory one) it
 // is a cluster member serving "fetch" and "sse" too.
 func NewServer(loops int, adapter func(nsp *sio.Namespace) sio.Adapter) *loop.Server {
-	io := sio.NewServer(&sio.Options{Adapter: adapter})
+	return New(loops, &sio.Options{Adapter: adapter})
+}
+
+// New is NewServer with the Socket.IO options opts (not nil); with
+// opts.Adapter set it is a cluster member.
+func New(loops int, opts *sio.Options) *loop.Server {
+	adapter := opts.Adapter
+	io := sio.NewServer(opts)
 	if adapter != nil {
 		io.OnServerSideEmit("sse", func(args *sio.Args, ack func(any)) {
 			if ack != nil && args.Len() > 0 {
