@@ -137,5 +137,8 @@ func (w *fuzzSocket) WriteMessage(bool, []byte) {
 		w.writesAfterClose++
 	}
 }
-func (w *fuzzSocket) Close()         { w.closed = true }
-func (w *fuzzSocket) Writable() bool { return !w.closed }
+func (w *fuzzSocket) WriteShared(m *eio.Shared) { w.WriteMessage(m.Binary(), m.Bytes()) }
+func (w *fuzzSocket) Close()                    { w.closed = true }
+func (w *fuzzSocket) Abort()                    { w.closed = true }
+func (w *fuzzSocket) Writable() bool            { return !w.closed }
+func (w *fuzzSocket) Backlog(int) int           { return 0 }
