@@ -2,9 +2,10 @@ package eio_test
 
 import (
 	"bytes"
-	"encoding/base64"
 	"errors"
+	"strings"
 	"testing"
+	"unicode/utf16"
 
 	"github.com/sioloop/sioloop/eio"
 )
@@ -20,14 +21,14 @@ func seedPayloads(f *testing.F) {
 			f.Add([]byte(tc.wire), uint16(1))
 		}
 	}
-	for _, s := range []string{"", "\x1e", "4a\x1e", "4a\x1e\x1e4b", "b!!!!", "bAQIDBA", "bAQ=DBA=", "7", "bAQIDBA==\r\n"} {
+	for _, s := range []string{"", "\x1e", "4a\x1e", "4a\x1e\x1e4b", "b!!!!", "bAQIDBA", "bAQ=DBA=", "7", "bAQIDBA==\r\n", "bAQID/w==\n", "bQUJD\u0141RA==", "bQUJD\U0001F600RA=="} {
 		f.Add([]byte(s), uint16(1))
 	}
 }
 
 // naiveDecodePayload is the reference: engine.io-parser's algorithm written
 // the obvious way (split on 0x1e, decode each segment, stop at the first
-// bad one), with encoding/base64 for binary segments.
+// bad one), with naiveNodeBase64 for binary segments.
 func naiveDecodePayload(p []byte) ([]eio.Packet, error) {
 	var pkts []eio.Packet
 	for _, seg := range bytes.Split(p, []byte{0x1e}) {
@@ -35,14 +36,7 @@ func naiveDecodePayload(p []byte) ([]eio.Packet, error) {
 		case len(seg) == 0:
 			return pkts, eio.ErrInvalidPacket
 		case seg[0] == 'b':
-			if bytes.ContainsAny(seg, "\r\n") { // encoding/base64 skips these; we reject them
-				return pkts, eio.ErrInvalidPacket
-			}
-			data, err := base64.StdEncoding.DecodeString(string(seg[1:]))
-			if err != nil {
-				return pkts, eio.ErrInvalidPacket
-			}
-			pkts = append(pkts, eio.Packet{Type: eio.PacketMessage, Data: data, Binary: true})
+			pkts = append(pkts, eio.Packet{Type: eio.PacketMessage, Data: naiveNodeBase64(seg[1:]), Binary: true})
 		case seg[0] >= '0' && seg[0] <= '6':
 			pkts = append(pkts, eio.Packet{Type: eio.PacketType(seg[0] - '0'), Data: bytes.Clone(seg[1:])})
 		default:
@@ -50,6 +44,43 @@ func naiveDecodePayload(p []byte) ([]eio.Packet, error) {
 		}
 	}
 	return pkts, nil
+}
+
+// naiveNodeBase64 is Node's Buffer.from(s, "base64") written the obvious
+// way, after node/src/base64-inl.h's slow path: read the bytes as UTF-8
+// into UTF-16 code units, look at each unit's low byte, stop at '=', skip
+// what is not in either alphabet, and turn every 4 values into 3 bytes (a
+// last 2 or 3 into 1 or 2).
+func naiveNodeBase64(p []byte) []byte {
+	const std, url = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", "-_"
+	var vals []byte
+units:
+	for _, u := range utf16.Encode([]rune(string(p))) {
+		c := byte(u)
+		switch {
+		case c == '=':
+			break units
+		case strings.IndexByte(std, c) >= 0:
+			vals = append(vals, byte(strings.IndexByte(std, c)))
+		case strings.IndexByte(url, c) >= 0:
+			vals = append(vals, 62+byte(strings.IndexByte(url, c)))
+		}
+	}
+	var out []byte
+	for len(vals) >= 2 { // a lone last value gives nothing
+		n := min(4, len(vals))
+		var v uint32
+		for i := range 4 {
+			v <<= 6
+			if i < n {
+				v |= uint32(vals[i])
+			}
+		}
+		group := []byte{byte(v >> 16), byte(v >> 8), byte(v)}
+		out = append(out, group[:n-1]...)
+		vals = vals[n:]
+	}
+	return out
 }
 
 func FuzzDecodePayload(f *testing.F) {

@@ -7,8 +7,8 @@ import (
 )
 
 // ErrInvalidPacket reports a packet or payload that does not follow the
-// Engine.IO v4 encoding: an empty packet, an unknown type digit, or a bad
-// base64 body. engine.io-parser turns such input into an {type: "error"}
+// Engine.IO v4 encoding: an empty packet or an unknown type digit (a 'b' +
+// base64 packet is always valid: Node's base64 decoding never fails). engine.io-parser turns such input into an {type: "error"}
 // packet, and the Node server then closes the session with "parse error";
 // a session receiving ErrInvalidPacket should do the same.
 var ErrInvalidPacket = errors.New("eio: invalid packet")
@@ -70,9 +70,10 @@ type Packet struct {
 //
 // Like engine.io-parser, DecodePacket also accepts a text frame of the form
 // 'b' + base64, which engine.io-client sends over WebSocket when created
-// with forceBase64; the base64 is decoded in place, so p is overwritten.
-// Data aliases p. It returns ErrInvalidPacket for an empty text frame, an
-// unknown type digit, or bad base64. Safe from any goroutine.
+// with forceBase64; the base64 is decoded in place as Node decodes it (see
+// DecodePayload), so p is overwritten. Data aliases p. It returns
+// ErrInvalidPacket for an empty text frame or an unknown type digit. Safe
+// from any goroutine.
 func DecodePacket(p []byte, binaryFrame bool) (Packet, error) {
 	if binaryFrame {
 		return Packet{Type: PacketMessage, Data: p[:len(p):len(p)], Binary: true}, nil
@@ -103,10 +104,7 @@ func decodeText(p []byte) (Packet, error) {
 		return Packet{}, ErrInvalidPacket
 	}
 	if p[0] == 'b' {
-		n, ok := decodeBase64InPlace(p[1:])
-		if !ok {
-			return Packet{}, ErrInvalidPacket
-		}
+		n := decodeBase64InPlace(p[1:])
 		return Packet{Type: PacketMessage, Data: p[1 : 1+n : 1+n], Binary: true}, nil
 	}
 	t := PacketType(p[0] - '0') // a byte below '0' wraps past PacketNoop

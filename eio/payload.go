@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"slices"
+	"unicode/utf8"
 )
 
 // recordSeparator joins the packets of a long-polling payload. The spec:
@@ -17,20 +18,22 @@ const recordSeparator = 0x1e
 // aliases p. fn is called once per packet, in order; an error from fn stops
 // the iteration and is returned. DecodePayload does not allocate.
 //
-// A segment that is not a packet (empty, unknown type digit, bad base64)
-// makes DecodePayload return ErrInvalidPacket after fn has seen the packets
+// A segment that is not a packet (empty, unknown type digit) makes
+// DecodePayload return ErrInvalidPacket after fn has seen the packets
 // before it. This matches the Node server: engine.io-parser's decodePayload
 // splits on 0x1e and stops at the first {type: "error"} packet, the polling
 // transport delivers the packets decoded before it, and the socket then
 // closes with "parse error". So an empty body, a leading or trailing 0x1e,
 // and two adjacent separators are all invalid.
 //
-// Departures from Node, both on input no real client sends: base64 must be
-// canonical standard base64 with padding, where Node's Buffer.from(s,
-// "base64") skips bad characters and also accepts unpadded and URL-safe
-// input; and bytes are not checked as UTF-8, where Node reads the body as a
-// UTF-8 string (bad sequences become U+FFFD). The size limit
-// (maxHttpBufferSize) is the transport's job. Safe from any goroutine.
+// Base64 is read as Node's Buffer.from(s, "base64") reads it, which never
+// fails: line breaks and other foreign characters are skipped (the Java
+// client wraps its base64 at 76 characters and ends it with "\n"),
+// padding is optional, the URL-safe alphabet is accepted and the first '='
+// ends the data. The departure from Node: bytes of text packets are not
+// checked as UTF-8, where Node reads the body as a UTF-8 string (bad
+// sequences become U+FFFD). The size limit (maxHttpBufferSize) is the
+// transport's job. Safe from any goroutine.
 func DecodePayload(p []byte, fn func(Packet) error) error {
 	for {
 		i := bytes.IndexByte(p, recordSeparator)
@@ -102,76 +105,112 @@ func payloadLen(pkts []Packet) int {
 	return n
 }
 
-// base64Invalid marks a byte outside the standard base64 alphabet in
-// base64Decode; '=' is invalid there too and handled apart.
-const base64Invalid = 0xff
+// base64Skip and base64Stop mark, in base64Decode, the characters Node's
+// base64 decoder skips and the padding character at which it stops.
+const (
+	base64Skip = 0xff
+	base64Stop = 0xfe
+)
 
+// base64Decode maps a character to its 6-bit value, or to base64Skip or
+// base64Stop. Like Node, it takes both the standard and the URL-safe
+// alphabet.
 var base64Decode = func() (t [256]byte) {
 	for i := range t {
-		t[i] = base64Invalid
+		t[i] = base64Skip
 	}
 	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 	for i := range len(alphabet) {
 		t[alphabet[i]] = byte(i)
 	}
+	t['-'], t['_'] = 62, 63
+	t['='] = base64Stop
 	return t
 }()
 
-// decodeBase64InPlace decodes the standard, padded base64 in p into p[:n]
-// and returns n, or false when p is not valid base64. p is clobbered either
-// way.
+// decodeBase64InPlace decodes p as Node's Buffer.from(s, "base64") decodes
+// the string s that engine.io reads from the request (UTF-8, invalid
+// sequences made U+FFFD), writes the bytes to p[:n] and returns n. p is
+// clobbered. It never fails, as Node never does:
 //
-// It accepts what encoding/base64.StdEncoding.Decode accepts, except that
-// it rejects '\r' and '\n' (which the standard library skips): the length is
-// a multiple of four, '=' pads only the last quantum, and, as in the
-// standard library's non-strict mode, the unused low bits of the last
-// quantum may be non-zero. In place is safe because each 4-byte quantum is
-// read whole before its 3 bytes are written, at offsets no higher than the
-// ones read.
-func decodeBase64InPlace(p []byte) (n int, ok bool) {
-	if len(p)%4 != 0 {
-		return 0, false
-	}
-	if len(p) == 0 {
-		return 0, true
-	}
-	last := len(p) - 4
-	for si := 0; si < last; si += 4 {
-		q := p[si : si+4 : si+4]
-		a, b, c, d := base64Decode[q[0]], base64Decode[q[1]], base64Decode[q[2]], base64Decode[q[3]]
-		if (a|b|c|d)&0xc0 != 0 { // valid values are below 64
-			return 0, false
+//   - characters outside both base64 alphabets are skipped, so line-wrapped
+//     base64 (the Java client's "bAQID/w==\n") decodes;
+//   - the first '=' ends the data, whatever follows;
+//   - a last group of 2 or 3 characters gives 1 or 2 bytes, a lone
+//     character nothing (padding is optional);
+//   - Node looks at the low byte of each UTF-16 code unit, so a non-ASCII
+//     character counts as the ASCII one its low byte names (U+0141 is 'A',
+//     and the surrogate D83D of an emoji is '='): matched here.
+//
+// In place is safe: 4 characters (at least 4 bytes) are read before the 3
+// bytes they give are written, at offsets no higher than the ones read.
+func decodeBase64InPlace(p []byte) (n int) {
+	var acc uint32 // the 6-bit values of the current group
+	k := 0         // how many acc holds
+	i := 0
+	for {
+		// Whole groups of 4 plain characters, the common case.
+		for k == 0 && i+4 <= len(p) {
+			a, b, c, d := base64Decode[p[i]], base64Decode[p[i+1]], base64Decode[p[i+2]], base64Decode[p[i+3]]
+			if (a|b|c|d)&0xc0 != 0 { // valid values are below 64
+				break
+			}
+			v := uint32(a)<<18 | uint32(b)<<12 | uint32(c)<<6 | uint32(d)
+			p[n], p[n+1], p[n+2] = byte(v>>16), byte(v>>8), byte(v)
+			n += 3
+			i += 4
 		}
-		v := uint32(a)<<18 | uint32(b)<<12 | uint32(c)<<6 | uint32(d)
-		o := p[n : n+3 : n+3]
-		o[0], o[1], o[2] = byte(v>>16), byte(v>>8), byte(v)
-		n += 3
+		if i >= len(p) {
+			break
+		}
+		// One character at a time: what a group with a skipped character,
+		// padding or non-ASCII text needs.
+		units, nu, w := codeUnitLowBytes(p[i:])
+		i += w
+		stop := false
+		for _, u := range units[:nu] {
+			v := base64Decode[u]
+			if v == base64Stop {
+				stop = true
+				break
+			}
+			if v == base64Skip {
+				continue
+			}
+			acc = acc<<6 | uint32(v)
+			if k++; k == 4 {
+				p[n], p[n+1], p[n+2] = byte(acc>>16), byte(acc>>8), byte(acc)
+				n += 3
+				acc, k = 0, 0
+			}
+		}
+		if stop {
+			break
+		}
 	}
+	switch k {
+	case 2:
+		p[n] = byte(acc >> 4)
+		n++
+	case 3:
+		p[n], p[n+1] = byte(acc>>10), byte(acc>>2)
+		n += 2
+	}
+	return n
+}
 
-	// The last quantum may end in "=" or "==".
-	q := p[last : last+4 : last+4]
-	a, b := base64Decode[q[0]], base64Decode[q[1]]
-	c, d := base64Decode[q[2]], base64Decode[q[3]]
-	switch {
-	case q[2] == '=' && q[3] == '=':
-		if (a|b)&0xc0 != 0 {
-			return 0, false
-		}
-		p[n] = a<<2 | b>>4
-		return n + 1, true
-	case q[3] == '=':
-		if (a|b|c)&0xc0 != 0 {
-			return 0, false
-		}
-		v := uint32(a)<<18 | uint32(b)<<12 | uint32(c)<<6
-		p[n], p[n+1] = byte(v>>16), byte(v>>8)
-		return n + 2, true
-	default:
-		if (a|b|c|d)&0xc0 != 0 {
-			return 0, false
-		}
-		v := uint32(a)<<18 | uint32(b)<<12 | uint32(c)<<6 | uint32(d)
-		p[n], p[n+1], p[n+2] = byte(v>>16), byte(v>>8), byte(v)
-		return n + 3, true
+// codeUnitLowBytes reads the character at the start of p (non-empty) as
+// UTF-8 and returns the low bytes of its UTF-16 code units (nu of them: 1,
+// or 2 for a surrogate pair) and its width in p. An invalid sequence is
+// U+FFFD, as Node reads it.
+func codeUnitLowBytes(p []byte) (units [2]byte, nu, w int) {
+	if p[0] < utf8.RuneSelf {
+		return [2]byte{p[0]}, 1, 1
 	}
+	r, w := utf8.DecodeRune(p)
+	if r < 0x10000 {
+		return [2]byte{byte(r)}, 1, w // RuneError for an invalid sequence
+	}
+	r -= 0x10000
+	return [2]byte{byte(0xd800 + r>>10), byte(0xdc00 + r&0x3ff)}, 2, w
 }
