@@ -48,9 +48,11 @@ func (s *Session) post(body []byte, reply Responder) {
 		return nil
 	})
 	if err != nil {
-		respondError(reply, errBadRequest)
+		// As the official server: the packets before the bad one are
+		// delivered, the session closes with "parse error" (a held GET
+		// gets the close packet), and the POST itself is answered "ok" —
+		// engine.io answers every complete POST so, whatever it held.
 		s.closeWith(ReasonParseError)
-		return
 	}
 	reply.Respond(200, ContentTypeHTML, bodyOK)
 }

@@ -155,8 +155,15 @@ func TestPollingPOSTDeliversEveryPacketAndAnswersOK(t *testing.T) {
 func TestInvalidPayloadClosesTheSessionWithParseError(t *testing.T) {
 	e := newEnv(t, nil, 1)
 	s := e.openPolling()
-	if got := e.post(s, "abc"); got.status != 400 {
-		t.Fatalf("POST answer %+v", got)
+	held := e.poll(s)
+	if got := e.post(s, "4a\x1eabc"); got.status != 200 || got.body != "ok" || got.ctype != eio.ContentTypeHTML {
+		t.Fatalf("POST answer %+v, want 200 ok as the official server", got)
+	}
+	if got := e.got[s.ID()]; len(got) != 1 || got[0] != "a" {
+		t.Fatalf("messages before the bad packet %q", got)
+	}
+	if got := held.only(t); got.status != 200 || got.body != "1" {
+		t.Fatalf("held GET got %+v, want the close packet", got)
 	}
 	if e.closed[s.ID()] != eio.ReasonParseError {
 		t.Fatalf("close reason %q", e.closed[s.ID()])
