@@ -30,15 +30,11 @@ func (s *Session) poll(reply Responder) {
 		return
 	}
 	s.parked = reply
-	switch {
-	case s.pending != nil:
+	if s.pending != nil {
 		s.flushPoll()
-	case s.up != nil && s.up.probed:
-		// An upgrade is under way: release the GET at once so the client
-		// can pause polling (the official server sends this noop within
-		// 100 ms).
-		s.respondParked(200, bodyNoop)
 	}
+	// During an upgrade the GET waits for the next tick of the upgrade
+	// check (websocket.go), as in engine.io.
 }
 
 // post handles a POST body. Runs on the owner loop.

@@ -285,8 +285,24 @@ func TestUpgradeSwitchesTransportAndFlushesQueuedPackets(t *testing.T) {
 	if ws.last() != "3probe" {
 		t.Fatalf("probe answer %q", ws.last())
 	}
+	// The noop comes on engine.io's 100 ms check cycle, never sooner.
+	e.advance(99 * time.Millisecond)
+	if len(held.got) != 0 {
+		t.Fatalf("held GET answered %v before the 100 ms check", held.got)
+	}
+	e.advance(2 * time.Millisecond)
 	if got := held.only(t); got.body != "6" {
 		t.Fatalf("held GET %+v", got)
+	}
+	// A GET that comes between two checks waits for the next one.
+	again := e.poll(s)
+	e.advance(98 * time.Millisecond)
+	if len(again.got) != 0 {
+		t.Fatalf("second GET answered %v before the next check", again.got)
+	}
+	e.advance(2 * time.Millisecond)
+	if got := again.only(t); got.body != "6" {
+		t.Fatalf("second held GET %+v", got)
 	}
 	s.Send([]byte("during"), false)
 	if got := e.poll(s).only(t); got.body != "4during" {

@@ -2,6 +2,7 @@ package eio
 
 import (
 	"errors"
+	"time"
 
 	"github.com/sioloop/sioloop/internal/wheel"
 )
@@ -70,6 +71,7 @@ func (s *Session) probe(ws WebSocket) error {
 	}
 	s.up = &upgrade{s: s, ws: ws}
 	s.up.timer.Init(s.up)
+	s.up.check.Init(s.up)
 	s.shard.wheel.Schedule(&s.up.timer, s.shard.srv.opts.UpgradeTimeout)
 	return nil
 }
@@ -81,9 +83,12 @@ func (s *Session) onProbePacket(p Packet, err error) {
 	switch {
 	case err == nil && p.Type == PacketPing && string(p.Data) == string(probePacket):
 		s.up.ws.WriteMessage(false, probePong)
-		s.up.probed = true
-		if s.parked != nil && s.pending == nil {
-			s.respondParked(200, bodyNoop)
+		if !s.up.check.Active() {
+			// engine.io (re)starts a 100 ms interval here that releases a
+			// held GET with a noop, so the client can pause polling. The
+			// first noop is never sooner: the official client counts what
+			// polling brings in that time.
+			s.shard.wheel.Schedule(&s.up.check, upgradeCheck)
 		}
 	case err == nil && p.Type == PacketUpgrade: // also while closing, as the official server
 		s.upgrade()
@@ -92,18 +97,34 @@ func (s *Session) onProbePacket(p Packet, err error) {
 	}
 }
 
+// upgradeCheck is the period of engine.io's upgrade check (maybeUpgrade's
+// setInterval(check, 100)): while a probed upgrade waits for its "5", a held
+// polling GET is answered with a noop on each tick.
+const upgradeCheck = 100 * time.Millisecond
+
 // upgrade is the state of a session's upgrade, allocated for its
 // duration only.
 type upgrade struct {
-	s      *Session
-	ws     WebSocket   // the WebSocket being probed
-	probed bool        // it answered "2probe": polling GETs get noops
-	timer  wheel.Timer // upgradeTimeout
+	s     *Session
+	ws    WebSocket   // the WebSocket being probed
+	timer wheel.Timer // upgradeTimeout
+	check wheel.Timer // the 100 ms noop cycle, once "2probe" came
 }
 
-// OnTimer ends an upgrade that took too long: the official server closes
-// the probe and keeps the session on polling.
-func (u *upgrade) OnTimer(*wheel.Timer) { u.s.cancelUpgrade() }
+// OnTimer runs the upgrade's deadlines: on the check cycle a held GET gets
+// a noop; an upgrade that took too long ends, as the official server
+// closes the probe and keeps the session on polling.
+func (u *upgrade) OnTimer(t *wheel.Timer) {
+	s := u.s
+	if t != &u.check {
+		s.cancelUpgrade()
+		return
+	}
+	if s.parked != nil {
+		s.respondParked(200, bodyNoop)
+	}
+	s.shard.wheel.Schedule(&u.check, upgradeCheck)
+}
 
 // cancelUpgrade closes the probed WebSocket, if any; the session stays on
 // polling.
@@ -114,6 +135,7 @@ func (s *Session) cancelUpgrade() {
 	}
 	s.up = nil
 	s.shard.wheel.Stop(&u.timer)
+	s.shard.wheel.Stop(&u.check)
 	if u.ws != nil {
 		u.ws.Close()
 	}
@@ -126,6 +148,7 @@ func (s *Session) upgrade() {
 	u := s.up
 	s.up = nil
 	s.shard.wheel.Stop(&u.timer)
+	s.shard.wheel.Stop(&u.check)
 	s.ws = u.ws
 	if s.parked != nil {
 		s.respondParked(200, bodyNoop)
