@@ -224,71 +224,7 @@ func (r *request) header(name string) []byte {
 	return nil
 }
 
-// queryParam returns the raw (still escaped) value of the first
-// parameter named name in the query, nil if absent; a parameter given
-// without '=' has an empty value. Keys are compared after unescaping, as
-// Node's querystring does ("%45IO" is "EIO").
-func (r *request) queryParam(name string) []byte {
-	q := r.query
-	for len(q) > 0 {
-		pair := q
-		if k := bytes.IndexByte(q, '&'); k >= 0 {
-			pair, q = q[:k], q[k+1:]
-		} else {
-			q = nil
-		}
-		key, val := pair, pair[len(pair):]
-		if k := bytes.IndexByte(pair, '='); k >= 0 {
-			key, val = pair[:k], pair[k+1:]
-		}
-		if len(pair) > 0 && unescapedEqual(key, name) {
-			return val
-		}
-	}
-	return nil
-}
-
-// unescapeQuery appends v to dst with '+' made a space and each %XX made
-// its byte; a '%' not followed by two hex digits stays as it is, like
-// Node's querystring.unescapeBuffer.
-func unescapeQuery(dst, v []byte) []byte {
-	for i := 0; i < len(v); i++ {
-		c, w := unescapeAt(v, i)
-		dst = append(dst, c)
-		i += w - 1
-	}
-	return dst
-}
-
-// unescapeAt decodes the query byte at v[i]; w is how many bytes it took.
-func unescapeAt(v []byte, i int) (c byte, w int) {
-	switch c = v[i]; c {
-	case '+':
-		return ' ', 1
-	case '%':
-		if i+2 < len(v) {
-			hi, lo := unhex(v[i+1]), unhex(v[i+2])
-			if hi < 16 && lo < 16 {
-				return hi<<4 | lo, 3
-			}
-		}
-	}
-	return c, 1
-}
-
-// unescapedEqual reports whether raw, unescaped, equals name.
-func unescapedEqual(raw []byte, name string) bool {
-	j := 0
-	for i := 0; i < len(raw); j++ {
-		c, w := unescapeAt(raw, i)
-		if j >= len(name) || name[j] != c {
-			return false
-		}
-		i += w
-	}
-	return j == len(name)
-}
-
+// unhex returns the value of the hex digit c, or 255.
 func unhex(c byte) byte {
 	switch {
 	case '0' <= c && c <= '9':

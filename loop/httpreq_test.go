@@ -8,11 +8,12 @@ import (
 	"io"
 	"net/http"
 	"net/textproto"
-	"net/url"
 	"os/exec"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/sioloop/sioloop/eio"
 )
 
 // httpPollingGET is what an engine.io-client 6 polling transport sends from a
@@ -82,7 +83,7 @@ func TestParseRequestCompleteGET(t *testing.T) {
 		{string(r.query), "EIO=4&transport=polling&t=PkAbc9x&sid=AAAAAAAAAAAAAAAAAAAA"},
 		{string(r.header("origin")), "http://localhost:8080"},
 		{string(r.header("Accept-Encoding")), "gzip, deflate, br, zstd"},
-		{string(r.queryParam("sid")), "AAAAAAAAAAAAAAAAAAAA"},
+		{string(eio.QueryParam(r.query, "sid")), "AAAAAAAAAAAAAAAAAAAA"},
 	} {
 		if c.got != c.want {
 			t.Errorf("got %q, want %q", c.got, c.want)
@@ -391,56 +392,6 @@ func TestRequestHeaderIsCaseInsensitive(t *testing.T) {
 	}
 }
 
-func TestRequestQueryParam(t *testing.T) {
-	r, _ := mustParseRequest(t, "GET /socket.io/?EIO=4&transport=polling&flag&empty=&%73id=a%2Bb+c&sid=second&j= HTTP/1.1\r\nHost: h\r\n\r\n")
-	for _, c := range []struct {
-		name string
-		want []byte
-	}{
-		{"EIO", []byte("4")},
-		{"transport", []byte("polling")},
-		{"flag", []byte{}},
-		{"empty", []byte{}},
-		{"sid", []byte("a%2Bb+c")}, // the first, raw; its key was escaped
-		{"j", []byte{}},
-		{"missing", nil},
-		{"EI", nil},
-	} {
-		got := r.queryParam(c.name)
-		if !bytes.Equal(got, c.want) || (got == nil) != (c.want == nil) {
-			t.Errorf("queryParam(%q) = %q (nil %v), want %q", c.name, got, got == nil, c.want)
-		}
-	}
-	if got := unescapeQuery([]byte("x:"), r.queryParam("sid")); string(got) != "x:a+b c" {
-		t.Errorf("unescapeQuery = %q", got)
-	}
-	r, _ = mustParseRequest(t, "GET /socket.io/ HTTP/1.1\r\nHost: h\r\n\r\n")
-	if r.query != nil || r.queryParam("EIO") != nil {
-		t.Errorf("no query: query = %q", r.query)
-	}
-}
-
-func TestRequestUnescapeQueryMatchesNetURL(t *testing.T) {
-	for _, s := range []string{"", "abc", "a+b", "%41%62%2b", "%e2%82%AC", "%00", "100%25", "+%20+"} {
-		want, err := url.QueryUnescape(s)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got := unescapeQuery(nil, []byte(s)); string(got) != want {
-			t.Errorf("unescapeQuery(%q) = %q, want %q", s, got, want)
-		}
-	}
-}
-
-func TestRequestUnescapeQueryKeepsInvalidEscapes(t *testing.T) {
-	// Node: querystring.unescape("%zz%4%") === "%zz%4%".
-	for s, want := range map[string]string{"%zz%4%": "%zz%4%", "%": "%", "a%4": "a%4", "%%41": "%A"} {
-		if got := unescapeQuery(nil, []byte(s)); string(got) != want {
-			t.Errorf("unescapeQuery(%q) = %q, want %q", s, got, want)
-		}
-	}
-}
-
 // checkAgainstNetHTTP parses the complete request p[:n] (as parseRequest
 // found it) with net/http and, when net/http accepts it too, checks that
 // both agree. net/http is laxer in places (obs-fold, TE on HTTP/1.0) and
@@ -549,7 +500,7 @@ func TestParseRequestAllocatesNothing(t *testing.T) {
 				t.Fatal(n, err)
 			}
 			_ = r.header("origin")
-			_ = r.queryParam("sid")
+			_ = eio.QueryParam(r.query, "sid")
 		})
 		if allocs != 0 {
 			t.Errorf("%.40q: %v allocs per parse", in, allocs)

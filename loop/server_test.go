@@ -73,6 +73,9 @@ func TestHTTPErrorsGetTheOfficialStatus(t *testing.T) {
 		{"handshake method", "PUT /engine.io/?EIO=4&transport=polling HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n", 400, `{"code":2,"message":"Bad handshake method"}`},
 		{"protocol version", "GET /engine.io/?EIO=3&transport=polling HTTP/1.1\r\nHost: x\r\n\r\n", 400, `{"code":5,"message":"Unsupported protocol version"}`},
 		{"bad websocket handshake", "GET /engine.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n\r\n", 400, "Missing or invalid Sec-WebSocket-Key header"},
+		// Node decodes the query, keys included; the last value wins.
+		{"escaped query key", "GET /engine.io/?%45IO=4&transport=polling HTTP/1.1\r\nHost: x\r\n\r\n", 200, ""},
+		{"last value wins", "GET /engine.io/?EIO=4&transport=polling&EIO=3 HTTP/1.1\r\nHost: x\r\n\r\n", 400, `{"code":5,"message":"Unsupported protocol version"}`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

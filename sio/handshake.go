@@ -16,7 +16,9 @@ import (
 // socket.handshake.
 type Handshake struct {
 	Headers http.Header
-	Query   url.Values
+	// Query is the request's query as socket.handshake.query has it: keys
+	// and values percent-decoded, one value per key (the last one given).
+	Query url.Values
 	// Auth is the CONNECT packet's payload ({} when none).
 	Auth    json.RawMessage
 	Address string
@@ -49,7 +51,7 @@ func (s *Socket) Handshake() *Handshake {
 	if len(query) > 0 {
 		h.URL += "?" + string(query)
 	}
-	h.Query, _ = url.ParseQuery(string(query))
+	h.Query = eio.ParseQuery(query)
 	for len(rest) > 0 {
 		var name, value string
 		name, value, rest = nextHeader(rest)
