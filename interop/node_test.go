@@ -68,6 +68,7 @@ var eioScenarios = []string{
 	"server-close-polling",
 	"server-close-upgraded",
 	"protocol",
+	"upgrade-noop",
 }
 
 func TestMain(m *testing.M) {

@@ -594,7 +594,73 @@ scenarios.protocol = async () => {
     const { r, body } = await get(label, q);
     check(r.status === 400, `${label}: HTTP ${r.status} ${body}, want 400`);
   }
+  // The query is percent-decoded, keys included.
+  {
+    const { r, body } = await get("escapedKey", "?%45IO=4&transport=%70olling");
+    check(r.status === 200 && body.startsWith("0{"), `escapedKey: HTTP ${r.status} ${body}, want the open packet`);
+  }
+  // An invalid POST body is answered "200 ok", then the session is closed
+  // (engine.io's polling transport answers every complete POST so; the
+  // parse error closes the socket).
+  {
+    const sid = await rawOpen();
+    const q = `?EIO=4&transport=polling&sid=${encodeURIComponent(sid)}`;
+    const post = await fetch(base + q, { method: "POST", body: "4a\x1e\x1e4b" });
+    const postBody = await post.text();
+    const { r, body } = await get("afterInvalidPost", q);
+    res.invalidPost = { status: post.status, body: postBody };
+    check(post.status === 200 && postBody === "ok", `invalid POST: HTTP ${post.status} ${postBody}, want 200 ok`);
+    check(r.status === 400 && body.includes('"code":1'), `GET after an invalid POST: HTTP ${r.status} ${body}, want 400 code 1`);
+  }
+  // Line-wrapped base64 (the Java client's) is binary, as Buffer.from decodes it.
+  {
+    const sid = await rawOpen();
+    const q = `?EIO=4&transport=polling&sid=${encodeURIComponent(sid)}`;
+    const post = await fetch(base + q, { method: "POST", body: "bAQID/w==\n" });
+    check(post.status === 200, `line-wrapped base64 POST: HTTP ${post.status} ${await post.text()}`);
+    const { r, body } = await get("wrappedBase64Echo", q);
+    check(r.status === 200 && body === "bAQID/w==", `echo of line-wrapped base64: HTTP ${r.status} ${body}, want bAQID/w==`);
+  }
   return res;
+};
+
+// rawOpen opens a polling session by hand and returns its sid.
+async function rawOpen() {
+  const r = await fetch(baseURL + PATH + "?EIO=4&transport=polling");
+  const body = await r.text();
+  check(r.status === 200 && body.startsWith("0{"), `handshake ${r.status} ${body}`);
+  return JSON.parse(body.slice(1)).sid;
+}
+
+// Extra: the noop that releases the held GET during an upgrade comes on
+// engine.io's 100 ms check cycle after "2probe", never sooner (the official
+// client counts what it receives in that time).
+scenarios["upgrade-noop"] = async () => {
+  const delays = [];
+  for (let i = 0; i < 3; i++) {
+    const sid = await rawOpen();
+    const q = `?EIO=4&transport=polling&sid=${encodeURIComponent(sid)}`;
+    const ws = new WebSocket(baseURL.replace(/^http/, "ws") + PATH + "?EIO=4&transport=websocket&sid=" + encodeURIComponent(sid));
+    await withTimeout(new Promise((resolve, reject) => { ws.on("open", resolve); ws.on("error", reject); }), 5000, "probe WebSocket open");
+    const poll = () => fetch(baseURL + PATH + q).then(async (r) => ({ status: r.status, body: await r.text(), at: performance.now() }));
+    const held = poll();
+    await sleep(50); // the GET is held
+    const pong = new Promise((resolve) => ws.once("message", (d) => resolve(String(d))));
+    const sent = performance.now();
+    ws.send("2probe");
+    check((await withTimeout(pong, 5000, "3probe")) === "3probe", "no 3probe");
+    let got = await withTimeout(held, 5000, "noop");
+    // The contract's 300 ms heartbeat may ping through the held GET first.
+    while (got.status === 200 && got.body === "2") {
+      await fetch(baseURL + PATH + q, { method: "POST", body: "3" });
+      got = await withTimeout(poll(), 5000, "noop");
+    }
+    check(got.status === 200 && got.body === "6", `held GET: HTTP ${got.status} ${got.body}, want the noop`);
+    delays.push(Math.round(got.at - sent));
+    ws.close();
+  }
+  for (const d of delays) check(d >= 95, `noop ${d} ms after 2probe, want >= ~100 ms (delays ${delays})`);
+  return { delays };
 };
 
 // ---------------------------------------------------------------- main
