@@ -20,7 +20,10 @@ type Handshake struct {
 	// and values percent-decoded, one value per key (the last one given).
 	Query url.Values
 	// Auth is the CONNECT packet's payload ({} when none).
-	Auth    json.RawMessage
+	Auth json.RawMessage
+	// Address is the client's IP address, without the port, as Node's
+	// handshake.address (an IPv4 client is "127.0.0.1"; Node listening on
+	// a dual-stack "::" would say "::ffff:127.0.0.1").
 	Address string
 	Time    time.Time
 	URL     string
@@ -233,7 +236,8 @@ func nextField(b []byte) (field, rest []byte) {
 	return b[k : k+int(n)], b[k+int(n):]
 }
 
-// nextAddr unpacks what appendAddr packed, as the address's text.
+// nextAddr unpacks what appendAddr packed, as the address's IP, without
+// the port (Node's handshake.address).
 func nextAddr(b []byte) (addr string, rest []byte) {
 	if len(b) == 0 {
 		return "", nil
@@ -243,10 +247,12 @@ func nextAddr(b []byte) (addr string, rest []byte) {
 		if len(b) < 1+n+2 {
 			return "", nil
 		}
-		ta := net.TCPAddr{IP: net.IP(b[1 : 1+n]), Port: int(binary.BigEndian.Uint16(b[1+n:]))}
-		return ta.String(), b[1+n+2:]
+		return net.IP(b[1 : 1+n]).String(), b[1+n+2:]
 	default:
 		text, rest := nextField(b[1:])
+		if host, _, err := net.SplitHostPort(string(text)); err == nil {
+			return host, rest
+		}
 		return string(text), rest
 	}
 }

@@ -20,16 +20,16 @@ func TestHandshakePacksAndUnpacksEveryField(t *testing.T) {
 		wantA   string
 		headers [][2]string
 	}{
-		{"websocket client", &net.TCPAddr{IP: net.IPv4(127, 0, 0, 2), Port: 54321}, "127.0.0.2:54321", [][2]string{
+		{"websocket client", &net.TCPAddr{IP: net.IPv4(127, 0, 0, 2), Port: 54321}, "127.0.0.2", [][2]string{
 			{"Host", "127.0.0.1:3000"}, {"Upgrade", "websocket"}, {"Connection", "Upgrade"},
 			{"Sec-WebSocket-Version", "13"}, {"Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="},
 		}},
-		{"browser, lower case", &net.TCPAddr{IP: net.ParseIP("::1"), Port: 443}, "[::1]:443", [][2]string{
+		{"browser, lower case", &net.TCPAddr{IP: net.ParseIP("::1"), Port: 443}, "::1", [][2]string{
 			{"host", "example.com"}, {"connection", "upgrade"}, {"user-agent", "Mozilla/5.0"},
 			{"accept-encoding", "gzip, deflate, br, zstd"}, {"origin", "https://example.com"},
 			{"sec-websocket-extensions", "permessage-deflate; client_max_window_bits"},
 		}},
-		{"literals, empty and long values, repeats", &net.TCPAddr{IP: net.ParseIP("fe80::1"), Port: 1, Zone: "eth0"}, "[fe80::1%eth0]:1", [][2]string{
+		{"literals, empty and long values, repeats", &net.TCPAddr{IP: net.ParseIP("fe80::1"), Port: 1, Zone: "eth0"}, "fe80::1%eth0", [][2]string{
 			{"X-Custom", ""}, {"X-Long", long}, {"Cookie", "a=1"}, {"Cookie", "b=2"}, {"Host", ""},
 			{"Accept", "text/html"}, {"Accept", "*/*"},
 		}},
