@@ -34,14 +34,19 @@ type Options struct {
 	// DisallowUpgrades stops polling sessions from upgrading to WebSocket
 	// (engine.io's allowUpgrades: false).
 	DisallowUpgrades bool
-	// AllowRequest decides whether a handshake is accepted. A non-nil error
-	// refuses it: polling with 403 {"code":4,"message":err.Error()}, a
-	// WebSocket handshake with 400 and the message. It runs on the loop
-	// and must not block; nil accepts every handshake.
-	AllowRequest func(r *Request) error
+	// AllowRequest decides whether a handshake is accepted, like Node's
+	// allowRequest(req, callback). It runs on the loop and must not block:
+	// it answers by calling done once, at once or later from any goroutine
+	// (after a lookup); the handshake waits, the loop goes on. A non-nil
+	// error refuses the handshake: polling with 403
+	// {"code":4,"message":err.Error()}, a WebSocket handshake with 400 and
+	// the message. r is valid only until AllowRequest returns: copy what a
+	// later answer needs. Nil accepts every handshake.
+	AllowRequest func(r *Request, done func(err error))
 
 	// Connection limits (none in the official server; off when zero). A
-	// handshake over a limit is refused as AllowRequest refuses one:
+	// handshake over a limit is refused, before AllowRequest is asked, as
+	// AllowRequest refuses one:
 	// polling with 403 {"code":4,"message":"Too many connections"}, a
 	// WebSocket handshake with 400 and the message; the official client
 	// reports a connect_error. Counted when a session opens and closes, so

@@ -119,8 +119,8 @@ type Query struct {
 
 // Check validates what can be validated without the session, in the
 // official server's order: the transport, the Origin header and, for a
-// handshake (no sid), the method, the protocol version, AllowRequest and the
-// connection limits.
+// handshake (no sid), the method, the protocol version and the connection
+// limits; Allow asks AllowRequest next.
 // upgrade is true for a WebSocket handshake request. The returned query is
 // valid as long as r is. Runs on any loop.
 func (srv *Server) Check(r *Request, upgrade bool) (Query, *RequestError) {
@@ -153,15 +153,35 @@ func (srv *Server) Check(r *Request, upgrade bool) (Query, *RequestError) {
 	if string(q.EIO) != "4" {
 		return q, errUnsupported
 	}
-	if srv.opts.AllowRequest != nil {
-		if err := srv.opts.AllowRequest(r); err != nil {
-			return q, &RequestError{Code: Forbidden, Message: err.Error()}
-		}
-	}
 	if err := srv.checkLimits(r); err != nil {
 		return q, err
 	}
 	return q, nil
+}
+
+// Allow asks Options.AllowRequest about the handshake r, which passed
+// Check, and calls done with nil (accepted) or the refusal (Forbidden, with
+// the error's text). done runs exactly once: during the call when there is
+// no AllowRequest or it answers at once, else later, on the goroutine that
+// answers (a second answer is ignored). The host serves the handshake only
+// once done has run, and must not block its loop meanwhile. Safe from any
+// goroutine.
+func (srv *Server) Allow(r *Request, done func(*RequestError)) {
+	if srv.opts.AllowRequest == nil {
+		done(nil)
+		return
+	}
+	var answered atomic.Bool
+	srv.opts.AllowRequest(r, func(err error) {
+		if !answered.CompareAndSwap(false, true) {
+			return
+		}
+		if err != nil {
+			done(&RequestError{Code: Forbidden, Message: err.Error()})
+			return
+		}
+		done(nil)
+	})
 }
 
 // validHeaderValue reports whether v has no character Node's

@@ -7,6 +7,7 @@ import (
 	"github.com/sioloop/sioloop/eio"
 	"github.com/sioloop/sioloop/internal/wheel"
 	"github.com/sioloop/sioloop/wsframe"
+	"github.com/valyala/bytebufferpool"
 )
 
 // conn is our state of one TCP connection: HTTP until a WebSocket upgrade,
@@ -43,6 +44,10 @@ type httpState struct {
 	// fallback is the request the fallback handler is serving, if any
 	// (fallback.go).
 	fallback *fallback
+	// A handshake waiting for AllowRequest (allow.go): the request, kept
+	// until the answer, then the answer while it is served again.
+	held    *bytebufferpool.ByteBuffer
+	verdict *allowCall
 }
 
 // wsState is the WebSocket side of a conn.
@@ -184,6 +189,10 @@ func (cn *conn) onClose(err error) {
 	}
 	if cn.http != nil {
 		cn.http.endFallback()
+	}
+	if hs := cn.http; hs != nil && hs.held != nil {
+		bytebufferpool.Put(hs.held)
+		hs.held = nil
 	}
 	if hs := cn.http; hs != nil && hs.pending && hs.route != nil && hs.sid != (eio.SID{}) {
 		owner := cn.sh.srv.shardByIndex(eio.ShardOf(hs.sid[:]))

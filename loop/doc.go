@@ -35,7 +35,10 @@
 // there and answered back (remote.go); a WebSocket that upgrades another
 // loop's session moves to that loop (handoff.go). Loop goroutines are
 // locked to their OS thread, which is how eio.Executor.OnLoop tells
-// whether a caller is the loop.
+// whether a caller is the loop. A handshake whose AllowRequest answers
+// later is copied and waits (its connection reads nothing more) until the
+// answer comes back through the inbox; the loop never blocks on it
+// (allow.go).
 //
 // Deadlines: each loop advances its wheels before it handles input or
 // tasks, so a request never finds a passed deadline pending; an engine

@@ -99,8 +99,15 @@ func (cn *conn) serve(raw []byte, r *request) {
 		return
 	}
 	if len(q.SID) == 0 {
-		hs.pending = true
-		cn.sh.eio[rt.index].OpenPolling(er, cn)
+		refused, decided := cn.allow(raw, rt, er)
+		switch {
+		case !decided:
+		case refused != nil:
+			cn.respondError(refused)
+		default:
+			hs.pending = true
+			cn.sh.eio[rt.index].OpenPolling(er, cn)
+		}
 		return
 	}
 	owner := cn.sh.srv.shardByIndex(eio.ShardOf(q.SID))

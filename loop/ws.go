@@ -14,6 +14,12 @@ import (
 // handleUpgrade), then RFC 6455's.
 func (cn *conn) serveUpgrade(raw []byte, r *request, rt *route, er *eio.Request) {
 	q, rerr := rt.engine.Check(er, true)
+	if rerr == nil && len(q.SID) == 0 {
+		var decided bool
+		if rerr, decided = cn.allow(raw, rt, er); !decided {
+			return
+		}
+	}
 	if rerr != nil {
 		cn.abortUpgrade(rerr.Text())
 		return
