@@ -79,6 +79,15 @@ type Options struct {
 	// drains); the session then closes with ReasonSlowConsumer. Zero means
 	// 10s (nats-server's write deadline).
 	WriteStallTimeout time.Duration
+
+	// DisableHTTPCompression stops the compression of long-polling
+	// answers (engine.io's httpCompression: false). By default an answer
+	// of at least HTTPCompressionThreshold bytes goes out with gzip or
+	// deflate when the request's Accept-Encoding takes one.
+	DisableHTTPCompression bool
+	// HTTPCompressionThreshold is the smallest long-polling answer, in
+	// bytes, that is compressed. Zero means 1024.
+	HTTPCompressionThreshold int
 }
 
 // closeTimeout is how long a closing polling session waits for the GET that
@@ -107,6 +116,9 @@ func (o *Options) withDefaults() Options {
 	}
 	if c.WriteStallTimeout <= 0 {
 		c.WriteStallTimeout = 10 * time.Second
+	}
+	if c.HTTPCompressionThreshold <= 0 {
+		c.HTTPCompressionThreshold = 1024
 	}
 	if c.Transports == nil {
 		c.Transports = []string{TransportPolling, TransportWebSocket}

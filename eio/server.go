@@ -85,6 +85,12 @@ func (srv *Server) OutboundHighWaterMark() int { return srv.opts.OutboundHighWat
 // WriteStallTimeout returns how long a WebSocket may accept no bytes.
 func (srv *Server) WriteStallTimeout() time.Duration { return srv.opts.WriteStallTimeout }
 
+// HTTPCompression returns the size from which the host compresses
+// long-polling answers, and whether it does (Options.DisableHTTPCompression).
+func (srv *Server) HTTPCompression() (threshold int, ok bool) {
+	return srv.opts.HTTPCompressionThreshold, !srv.opts.DisableHTTPCompression
+}
+
 // PingInterval returns the heartbeat period.
 func (srv *Server) PingInterval() time.Duration { return srv.opts.PingInterval }
 

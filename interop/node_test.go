@@ -69,6 +69,7 @@ var eioScenarios = []string{
 	"server-close-upgraded",
 	"protocol",
 	"upgrade-noop",
+	"http-compression",
 }
 
 func TestMain(m *testing.M) {

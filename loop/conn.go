@@ -39,8 +39,9 @@ type httpState struct {
 	pending   bool
 	keepAlive bool
 	route     *route
-	sid       eio.SID // the pending request's session, for opPollClosed
-	headers   []byte  // extra response header lines (CORS) of the pending request
+	sid       eio.SID  // the pending request's session, for opPollClosed
+	headers   []byte   // extra response header lines (CORS) of the pending request
+	encoding  encoding // how the pending GET's answer may be compressed
 	// fallback is the request the fallback handler is serving, if any
 	// (fallback.go).
 	fallback *fallback

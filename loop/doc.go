@@ -56,6 +56,10 @@
 // route's WriteStallTimeout is let go (eio's "slow consumer"; the socket
 // is closed with a zero linger so the kernel frees its queue at once).
 //
+// Long-polling answers from 1024 bytes are gzip- or deflate-compressed as
+// the request accepts (the engine's httpCompression); the compressors are
+// the loop's, reset for each answer, never a connection's (compress.go).
+//
 // Limits: request line and headers (431), bodies over the route's
 // maxHttpBufferSize (413), malformed requests (400), headers not complete
 // within HeaderTimeout (closed), an HTTP connection's unsent output over

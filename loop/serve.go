@@ -68,6 +68,7 @@ func (cn *conn) serve(raw []byte, r *request) {
 	hs.keepAlive = r.keepAlive
 	hs.route = nil
 	hs.sid = eio.SID{}
+	hs.encoding = encIdentity
 	rt := cn.sh.srv.match(r.path)
 	if rt == nil {
 		cn.serveFallback(r)
@@ -88,6 +89,9 @@ func (cn *conn) serve(raw []byte, r *request) {
 	if r.upgradeWebSocket {
 		cn.serveUpgrade(raw, r, rt, er)
 		return
+	}
+	if rt.compressAt > 0 && string(r.method) == "GET" {
+		hs.encoding = negotiateEncoding(r.header("Accept-Encoding"))
 	}
 	q, rerr := rt.engine.Check(er, false)
 	if rerr != nil {
@@ -168,8 +172,15 @@ func (cn *conn) Respond(status int, contentType string, body []byte) {
 	}
 }
 
-// respond appends a response with the pending request's extra headers.
+// respond appends a response with the pending request's extra headers,
+// compressed when the request accepts it and the body is large enough.
 func (cn *conn) respond(status int, contentType string, body []byte) {
+	if hs := cn.http; hs.encoding != encIdentity && status == 200 && len(body) >= hs.route.compressAt {
+		enc := hs.encoding
+		hs.encoding = encIdentity
+		body = cn.sh.compressors.compress(enc, body)
+		hs.headers = append(hs.headers, contentEncodingLine[enc]...)
+	}
 	cn.respondHead(status, contentType, body, false)
 }
 

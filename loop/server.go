@@ -92,6 +92,9 @@ type route struct {
 	path   string
 	engine *eio.Server
 	cors   *corsPolicy
+	// compressAt is the size from which long-polling answers are
+	// compressed; 0 when httpCompression is off.
+	compressAt int
 }
 
 // Server serves Engine.IO endpoints (and a fallback handler) on gnet
@@ -142,7 +145,11 @@ func New(opts *Options) *Server {
 // describes (nil: no CORS headers). Call it before ListenAndServe.
 func (srv *Server) Handle(path string, engine *eio.Server, cors *CORSOptions) {
 	path = strings.TrimSuffix(path, "/") + "/"
-	srv.routes = append(srv.routes, &route{index: len(srv.routes), path: path, engine: engine, cors: compileCORS(cors)})
+	rt := &route{index: len(srv.routes), path: path, engine: engine, cors: compileCORS(cors)}
+	if threshold, ok := engine.HTTPCompression(); ok {
+		rt.compressAt = max(threshold, 1)
+	}
+	srv.routes = append(srv.routes, rt)
 	if n := engine.MaxHTTPBufferSize(); n > srv.limits.maxBodyBytes {
 		srv.limits.maxBodyBytes = n
 	}
