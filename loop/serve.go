@@ -69,6 +69,10 @@ func (cn *conn) serve(raw []byte, r *request) {
 	hs.route = nil
 	hs.sid = eio.SID{}
 	hs.encoding = encIdentity
+	if f := cn.sh.srv.client.file(r.path); f != nil {
+		cn.serveClientFile(r, f)
+		return
+	}
 	rt := cn.sh.srv.match(r.path)
 	if rt == nil {
 		cn.serveFallback(r)

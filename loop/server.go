@@ -108,6 +108,7 @@ type Server struct {
 	log    *slog.Logger
 	routes []*route
 	limits parseLimits
+	client *clientBundle // ServeClient's files, or nil
 
 	engine   gnet.Engine
 	mu       sync.Mutex // guards shard registration

@@ -34,7 +34,7 @@ func chromiumPath() string {
 // playwright-core, socket.io) and Debian's Chromium are there. These tests
 // are never skipped: what cannot be installed fails the package.
 func TestMain(m *testing.M) {
-	if err := nodetest.EnsureModules(".", bundleRel); err != nil {
+	if err := nodetest.EnsureModules(".", filepath.Join(distRel, "socket.io.min.js")); err != nil {
 		fmt.Fprintf(os.Stderr, "chat: %v\n", err)
 		fmt.Fprintln(os.Stderr, "chat: these tests need Node.js (node, npm) on PATH and the npm registry for `npm ci` in examples/chat; they are never skipped.")
 		os.Exit(2)
@@ -94,11 +94,11 @@ func run(timeout time.Duration, name string, args ...string) error {
 // server is shut down when the test ends.
 func startChat(t *testing.T) string {
 	t.Helper()
-	bundle, err := findBundle()
+	dist, err := findDist()
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := newServer(bundle)
+	srv, err := newServer(dist)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,10 +122,11 @@ func TestChatInChromium(t *testing.T) {
 	}
 }
 
-// TestChatHTTP: the page, the bundle and a 404, as plain HTTP.
+// TestChatHTTP: the page, the bundle (served as socket.io's serveClient
+// serves it) and a 404, as plain HTTP.
 func TestChatHTTP(t *testing.T) {
 	base := startChat(t)
-	bundle, err := os.ReadFile(bundleRel)
+	bundle, err := os.ReadFile(filepath.Join(distRel, "socket.io.min.js"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,7 +142,7 @@ func TestChatHTTP(t *testing.T) {
 	}{
 		{"/", "text/html; charset=utf-8", 200, index},
 		{"/?transports=polling", "text/html; charset=utf-8", 200, index},
-		{"/socket.io.min.js", "text/javascript; charset=utf-8", 200, bundle},
+		{"/socket.io/socket.io.min.js", "application/javascript; charset=utf-8", 200, bundle},
 		{"/nope", "", 404, nil},
 	} {
 		resp, err := client.Get(base + tc.path)

@@ -1,8 +1,9 @@
 // Command chat is the sioloop chat demo: rooms, nicknames and a typing
 // indicator over Socket.IO, with a page that loads the official
 // socket.io-client bundle. The same server serves the page (/), the bundle
-// (/socket.io.min.js, from examples/chat/node_modules: run `make demo`, or
-// `npm ci` in examples/chat) and Socket.IO on /socket.io/.
+// (/socket.io/socket.io.min.js, as socket.io's serveClient does, from the
+// socket.io-client dist folder in examples/chat/node_modules: run `make
+// demo`, or `npm ci` in examples/chat) and Socket.IO on /socket.io/.
 //
 // PORT (default 3000) and HOST (default 127.0.0.1) say where it listens.
 // Open the page in two windows; add ?transports=polling to keep a client on
@@ -47,8 +48,8 @@ import (
 //go:embed static
 var static embed.FS
 
-// bundleRel is the official browser bundle, relative to examples/chat.
-var bundleRel = filepath.Join("node_modules", "socket.io-client", "dist", "socket.io.min.js")
+// distRel is the official client's dist folder, relative to examples/chat.
+var distRel = filepath.Join("node_modules", "socket.io-client", "dist")
 
 const (
 	defaultRoom = "lobby"
@@ -58,40 +59,37 @@ const (
 )
 
 func main() {
-	bundle, err := findBundle()
+	dist, err := findDist()
 	if err != nil {
 		log.Fatalf("chat: %v\nrun `make demo` (it runs npm ci in examples/chat)", err)
 	}
-	srv, err := newServer(bundle)
+	srv, err := newServer(dist)
 	if err != nil {
 		log.Fatalf("chat: %v", err)
 	}
 	demo.Run(srv, "chat", "open it in two windows")
 }
 
-// findBundle looks for the socket.io-client bundle under the working
+// findDist looks for the socket.io-client dist folder under the working
 // directory, under examples/chat of the working directory (`go run
 // ./examples/chat` from the repository), then beside this source file.
-func findBundle() (string, error) {
-	candidates := []string{bundleRel, filepath.Join("examples", "chat", bundleRel)}
+func findDist() (string, error) {
+	candidates := []string{distRel, filepath.Join("examples", "chat", distRel)}
 	if _, file, _, ok := runtime.Caller(0); ok {
-		candidates = append(candidates, filepath.Join(filepath.Dir(file), bundleRel))
+		candidates = append(candidates, filepath.Join(filepath.Dir(file), distRel))
 	}
 	for _, c := range candidates {
-		if st, err := os.Stat(c); err == nil && st.Mode().IsRegular() {
+		if st, err := os.Stat(filepath.Join(c, "socket.io.min.js")); err == nil && st.Mode().IsRegular() {
 			return c, nil
 		}
 	}
-	return "", fmt.Errorf("socket.io-client bundle not found (looked for %s)", strings.Join(candidates, ", "))
+	return "", fmt.Errorf("socket.io-client bundle not found (looked in %s)", strings.Join(candidates, ", "))
 }
 
 // newServer returns the chat server, not yet listening, serving the page,
-// the client bundle read from bundlePath, and Socket.IO on /socket.io/.
-func newServer(bundlePath string) (*sioloop.Server, error) {
-	bundle, err := os.ReadFile(bundlePath)
-	if err != nil {
-		return nil, fmt.Errorf("read the socket.io-client bundle: %w", err)
-	}
+// the client bundle from the socket.io-client dist folder dist, and
+// Socket.IO on /socket.io/.
+func newServer(dist string) (*sioloop.Server, error) {
 	index, err := fs.ReadFile(static, "static/index.html")
 	if err != nil {
 		return nil, err
@@ -103,13 +101,12 @@ func newServer(bundlePath string) (*sioloop.Server, error) {
 		w.Header().Set("Cache-Control", "no-cache")
 		_, _ = w.Write(index)
 	})
-	mux.HandleFunc("GET /socket.io.min.js", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
-		w.Header().Set("Cache-Control", "no-cache")
-		_, _ = w.Write(bundle)
-	})
 
-	io := sioloop.Attach(loop.New(&loop.Options{Handler: mux}), &sio.Options{CORS: &eio.CORSOptions{Origin: []string{"*"}}})
+	engine := loop.New(&loop.Options{Handler: mux})
+	if err := engine.ServeClient(sio.DefaultPath, dist); err != nil {
+		return nil, err
+	}
+	io := sioloop.Attach(engine, &sio.Options{CORS: &eio.CORSOptions{Origin: []string{"*"}}})
 	c := &chat{io: io.Server, rooms: map[string][]*sio.Socket{}}
 	c.io.OnConnection(c.connected)
 	return io, nil

@@ -26,8 +26,6 @@ import { Server } from "socket.io";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const indexHTML = readFileSync(join(here, "..", "static", "index.html"));
-// The same file the Go server serves (the package's "exports" hide dist/).
-const bundle = readFileSync(join(here, "..", "node_modules", "socket.io-client", "dist", "socket.io.min.js"));
 
 const MAX_NICK = 32, MAX_ROOM = 64, MAX_TEXT = 1000;
 
@@ -36,16 +34,15 @@ const http = createServer((req, res) => {
   if (path === "/" || path === "/index.html") {
     res.writeHead(200, { "Content-Type": "text/html; charset=utf-8" });
     res.end(indexHTML);
-  } else if (path === "/socket.io.min.js") {
-    res.writeHead(200, { "Content-Type": "text/javascript; charset=utf-8" });
-    res.end(bundle);
   } else {
     res.writeHead(404, { "Content-Type": "text/plain; charset=utf-8" });
     res.end("not found\n");
   }
 });
 
-const io = new Server(http, { serveClient: false, cors: { origin: "*" } });
+// serveClient (the default) serves /socket.io/socket.io.min.js, as the Go
+// server's loop.ServeClient does.
+const io = new Server(http, { cors: { origin: "*" } });
 
 function members(room) {
   const ids = io.sockets.adapter.rooms.get(room) || new Set();

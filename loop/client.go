@@ -1,0 +1,121 @@
+package loop
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// serveClient, as socket.io's: the official client bundle at
+// <path>/socket.io.js, .min.js, .msgpack.min.js, .esm.min.js and their .map
+// files, served from the socket.io-client dist folder the user names. The
+// files are read (and gzip- and deflate-compressed) once, when ServeClient
+// is called; each request is then a copy from memory on the loop.
+
+// clientFiles are the names socket.io serves (its clientPathRegex:
+// socket.io(.msgpack|.esm)?(.min)?.js(.map)?).
+var clientFiles = func() (names []string) {
+	for _, variant := range []string{"", ".msgpack", ".esm"} {
+		for _, min := range []string{"", ".min"} {
+			for _, m := range []string{"", ".map"} {
+				names = append(names, "socket.io"+variant+min+".js"+m)
+			}
+		}
+	}
+	return names
+}()
+
+// clientBundle is what ServeClient loaded.
+type clientBundle struct {
+	prefix string // the Socket.IO path, with its trailing slash
+	etag   string // `"<client version>"`, as socket.io's
+	files  map[string]*clientFile
+}
+
+// clientFile is one file of the bundle, whole and precompressed.
+type clientFile struct {
+	ctype string
+	body  [encDeflate + 1][]byte // by encoding
+}
+
+// ServeClient serves the official client bundle under path (the Socket.IO
+// path, "/socket.io" for the default) from dir, the dist folder of the
+// socket.io-client npm package (node_modules/socket.io-client/dist), as
+// socket.io's serveClient does: /socket.io/socket.io.js, .min.js,
+// .msgpack.min.js, .esm.min.js and their source maps, with the ETag
+// "<version>" (from dir/../package.json), a 304 to a matching
+// If-None-Match, "Cache-Control: public, max-age=0" and gzip or deflate as
+// the request accepts (Node also offers br; we do not). A file missing
+// from dir is left to the Engine.IO route (Node answers an empty 200);
+// socket.io.js must be there. Call it before ListenAndServe.
+func (srv *Server) ServeClient(path, dir string) error {
+	b := &clientBundle{prefix: strings.TrimSuffix(path, "/") + "/", files: map[string]*clientFile{}}
+	var pkg struct{ Version string }
+	data, err := os.ReadFile(filepath.Join(dir, "..", "package.json"))
+	if err == nil {
+		err = json.Unmarshal(data, &pkg)
+	}
+	if err != nil || pkg.Version == "" {
+		return fmt.Errorf("loop: serve client: the version of %s: %v", dir, err)
+	}
+	b.etag = `"` + pkg.Version + `"`
+	var z compressors
+	for _, name := range clientFiles {
+		data, err := os.ReadFile(filepath.Join(dir, name))
+		if errors.Is(err, os.ErrNotExist) && name != "socket.io.js" {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("loop: serve client: %w", err)
+		}
+		f := &clientFile{ctype: "application/javascript; charset=utf-8"}
+		if strings.HasSuffix(name, ".map") {
+			f.ctype = "application/json; charset=utf-8"
+		}
+		f.body[encIdentity] = data
+		for _, enc := range []encoding{encGzip, encDeflate} {
+			f.body[enc] = append([]byte(nil), z.compress(enc, data)...)
+		}
+		b.files[name] = f
+	}
+	srv.client = b
+	return nil
+}
+
+// file returns the bundle's file at p, or nil.
+func (b *clientBundle) file(p []byte) *clientFile {
+	if b == nil || len(p) <= len(b.prefix) || string(p[:len(b.prefix)]) != b.prefix {
+		return nil
+	}
+	name := p[len(b.prefix):]
+	if len(name) < len("socket.io.js") || string(name[:len("socket.io")]) != "socket.io" {
+		return nil
+	}
+	return b.files[string(name)]
+}
+
+// serveClientFile answers a request for a file of the bundle as socket.io
+// does. Runs on the loop.
+func (cn *conn) serveClientFile(r *request, f *clientFile) {
+	hs := cn.http
+	b := cn.sh.srv.client
+	if inm := string(r.header("If-None-Match")); inm != "" && (inm == b.etag || inm == "W/"+b.etag) {
+		out := cn.buffer()
+		out.B = appendResponseHead(out.B, 304, "", -1, hs.keepAlive, nil)
+		if !hs.keepAlive {
+			cn.closeOnSend = true
+		}
+		return
+	}
+	enc := negotiateEncoding(r.header("Accept-Encoding"))
+	hs.headers = append(hs.headers[:0], "Cache-Control: public, max-age=0\r\nETag: "...)
+	hs.headers = append(hs.headers, b.etag...)
+	hs.headers = append(hs.headers, "\r\n"...)
+	if enc != encIdentity {
+		hs.headers = append(hs.headers, contentEncodingLine[enc]...)
+	}
+	cn.respondHead(200, f.ctype, f.body[enc], string(r.method) == "HEAD")
+}
