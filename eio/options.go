@@ -88,6 +88,16 @@ type Options struct {
 	// HTTPCompressionThreshold is the smallest long-polling answer, in
 	// bytes, that is compressed. Zero means 1024.
 	HTTPCompressionThreshold int
+	// PerMessageDeflate offers WebSocket compression (RFC 7692
+	// permessage-deflate; engine.io's perMessageDeflate, off by default):
+	// with a client that asks for it, messages of at least
+	// PerMessageDeflateThreshold bytes are sent compressed, and compressed
+	// messages are accepted. No context is taken over between messages, so
+	// a compressed connection keeps no compressor of its own.
+	PerMessageDeflate bool
+	// PerMessageDeflateThreshold is the smallest message, in bytes, sent
+	// compressed. Zero means 1024.
+	PerMessageDeflateThreshold int
 }
 
 // closeTimeout is how long a closing polling session waits for the GET that
@@ -119,6 +129,9 @@ func (o *Options) withDefaults() Options {
 	}
 	if c.HTTPCompressionThreshold <= 0 {
 		c.HTTPCompressionThreshold = 1024
+	}
+	if c.PerMessageDeflateThreshold <= 0 {
+		c.PerMessageDeflateThreshold = 1024
 	}
 	if c.Transports == nil {
 		c.Transports = []string{TransportPolling, TransportWebSocket}

@@ -91,6 +91,13 @@ func (srv *Server) HTTPCompression() (threshold int, ok bool) {
 	return srv.opts.HTTPCompressionThreshold, !srv.opts.DisableHTTPCompression
 }
 
+// PerMessageDeflate returns the size from which the host sends WebSocket
+// messages compressed, and whether it offers compression at all
+// (Options.PerMessageDeflate).
+func (srv *Server) PerMessageDeflate() (threshold int, ok bool) {
+	return srv.opts.PerMessageDeflateThreshold, srv.opts.PerMessageDeflate
+}
+
 // PingInterval returns the heartbeat period.
 func (srv *Server) PingInterval() time.Duration { return srv.opts.PingInterval }
 

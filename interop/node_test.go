@@ -70,6 +70,7 @@ var eioScenarios = []string{
 	"protocol",
 	"upgrade-noop",
 	"http-compression",
+	"per-message-deflate",
 }
 
 func TestMain(m *testing.M) {

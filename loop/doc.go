@@ -60,6 +60,13 @@
 // the request accepts (the engine's httpCompression); the compressors are
 // the loop's, reset for each answer, never a connection's (compress.go).
 //
+// permessage-deflate (the engine's PerMessageDeflate, off by default) is
+// negotiated without context takeover either way, so every message is
+// compressed or inflated on its own by the loop's one deflater and
+// inflater: a compressed connection holds no compressor (~1.1 MB for the
+// pair, once per loop), which is the per-connection memory trap of this
+// extension avoided (deflate.go).
+//
 // Limits: request line and headers (431), bodies over the route's
 // maxHttpBufferSize (413), malformed requests (400), headers not complete
 // within HeaderTimeout (closed), an HTTP connection's unsent output over

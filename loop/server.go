@@ -95,6 +95,10 @@ type route struct {
 	// compressAt is the size from which long-polling answers are
 	// compressed; 0 when httpCompression is off.
 	compressAt int
+	// deflateAt is the size from which WebSocket messages are sent
+	// compressed when permessage-deflate was negotiated; 0 when the
+	// engine does not offer it.
+	deflateAt int
 }
 
 // Server serves Engine.IO endpoints (and a fallback handler) on gnet
@@ -149,6 +153,9 @@ func (srv *Server) Handle(path string, engine *eio.Server, cors *CORSOptions) {
 	rt := &route{index: len(srv.routes), path: path, engine: engine, cors: compileCORS(cors)}
 	if threshold, ok := engine.HTTPCompression(); ok {
 		rt.compressAt = max(threshold, 1)
+	}
+	if threshold, ok := engine.PerMessageDeflate(); ok {
+		rt.deflateAt = max(threshold, 1)
 	}
 	srv.routes = append(srv.routes, rt)
 	if n := engine.MaxHTTPBufferSize(); n > srv.limits.maxBodyBytes {

@@ -36,6 +36,7 @@ type shard struct {
 	waiting     []*conn      // fallback handlers waiting for their conn to send (fallback.go)
 	moved       *handoff     // the handoff being served, during serveHandoff
 	compressors compressors  // for long-polling answers (compress.go)
+	flate       flateState   // permessage-deflate (deflate.go)
 }
 
 func newShard(srv *Server, index int, loop gnet.EventLoop) *shard {

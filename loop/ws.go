@@ -33,6 +33,7 @@ func (cn *conn) serveUpgrade(raw []byte, r *request, rt *route, er *eio.Request)
 	acceptKey(accept[:], key)
 	ws := &wsState{route: rt}
 	ws.dec.MaxMessageSize = rt.engine.MaxHTTPBufferSize()
+	ws.dec.Deflate = rt.deflateAt > 0 && acceptDeflate(r.header("Sec-WebSocket-Extensions"))
 	if len(q.SID) == 0 {
 		cn.switchProtocols(accept[:], ws)
 		ws.sess = cn.sh.eio[rt.index].OpenWebSocket(er, cn)
@@ -117,7 +118,11 @@ func (cn *conn) switchProtocols(accept []byte, ws *wsState) {
 	out := cn.buffer()
 	out.B = append(out.B, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: "...)
 	out.B = append(out.B, accept...)
-	out.B = append(out.B, "\r\n\r\n"...)
+	out.B = append(out.B, "\r\n"...)
+	if ws.dec.Deflate {
+		out.B = append(out.B, deflateResponse...)
+	}
+	out.B = append(out.B, "\r\n"...)
 	cn.http = nil
 	cn.ws = ws
 }
@@ -136,15 +141,7 @@ func (cn *conn) readWS() {
 		}
 		msg, n, ok, err := ws.dec.Decode(buf)
 		if err != nil {
-			// Fail the connection (RFC 6455 7.1.7) without closing the
-			// socket on unread input: a reset would destroy our close frame
-			// in the client's buffers. Input is discarded until the client
-			// closes or closeWait passes.
-			cn.writeClose(wsframe.CloseStatus(err))
-			cn.sessionClosed(err)
-			ws.closing = true
-			ws.draining = true
-			cn.sh.wheel.Schedule(&cn.timer, closeWait)
+			cn.failWS(err)
 			return
 		}
 		if n == 0 {
@@ -157,6 +154,19 @@ func (cn *conn) readWS() {
 	}
 }
 
+// failWS fails the connection for err (RFC 6455 7.1.7) without closing
+// the socket on unread input: a reset would destroy our close frame in the
+// client's buffers. Input is discarded until the client closes or
+// closeWait passes.
+func (cn *conn) failWS(err error) {
+	ws := cn.ws
+	cn.writeClose(wsframe.CloseStatus(err))
+	cn.sessionClosed(err)
+	ws.closing = true
+	ws.draining = true
+	cn.sh.wheel.Schedule(&cn.timer, closeWait)
+}
+
 // handleMessage handles one complete message or control frame.
 func (cn *conn) handleMessage(ws *wsState, msg *wsframe.Message) {
 	switch msg.OpCode {
@@ -164,7 +174,15 @@ func (cn *conn) handleMessage(ws *wsState, msg *wsframe.Message) {
 		if ws.closing || ws.sess == nil {
 			return
 		}
-		ws.sess.ReceiveMessage(cn, msg.Payload, msg.OpCode == wsframe.OpBinary)
+		p := msg.Payload
+		if msg.Compressed {
+			var err error
+			if p, err = cn.sh.flate.inflate(p, ws.dec.MaxMessageSize, msg.OpCode == wsframe.OpText); err != nil {
+				cn.failWS(err)
+				return
+			}
+		}
+		ws.sess.ReceiveMessage(cn, p, msg.OpCode == wsframe.OpBinary)
 	case wsframe.OpPing:
 		out := cn.buffer()
 		out.B = wsframe.AppendFrame(out.B, wsframe.OpPong, msg.Payload)
@@ -208,6 +226,10 @@ func (cn *conn) WriteMessage(binary bool, p []byte) {
 		op = wsframe.OpBinary
 	}
 	out := cn.buffer()
+	if ws := cn.ws; ws.dec.Deflate && len(p) >= ws.route.deflateAt {
+		out.B = wsframe.AppendCompressedFrame(out.B, op, cn.sh.flate.deflate(p))
+		return
+	}
 	out.B = wsframe.AppendFrame(out.B, op, p)
 }
 

@@ -3,10 +3,11 @@ package wsframe
 import "unicode/utf8"
 
 // checkHeader applies the RFC 6455 rules a server checks on a frame header
-// from a client, given whether a fragmented message is in flight. It
-// returns the first rule broken, in this order: mask, RSV bits, opcode,
-// control frame rules, fragmentation order.
-func checkHeader(h Header, fragmented bool) error {
+// from a client, given whether a fragmented message is in flight and
+// whether permessage-deflate was negotiated. It returns the first rule
+// broken, in this order: mask, RSV bits, opcode, control frame rules,
+// fragmentation order.
+func checkHeader(h Header, fragmented, deflate bool) error {
 	switch {
 	// Section 5.1: "The server MUST close the connection upon receiving a
 	// frame that is not masked."
@@ -14,8 +15,11 @@ func checkHeader(h Header, fragmented bool) error {
 		return errNotMasked
 
 	// Section 5.2: RSV1–3 "MUST be 0 unless an extension is negotiated that
-	// defines meanings for non-zero values". We negotiate none.
-	case h.Rsv != 0:
+	// defines meanings for non-zero values". RFC 7692 gives RSV1 to
+	// permessage-deflate, on the first frame of a data message only.
+	case h.Rsv&^rsv1 != 0:
+		return errRsv
+	case h.Rsv == rsv1 && (!deflate || h.OpCode != OpText && h.OpCode != OpBinary):
 		return errRsv
 
 	// Section 5.2: "If an unknown opcode is received, the receiving endpoint

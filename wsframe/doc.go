@@ -13,8 +13,10 @@
 //     frames; the Compiled* variables hold the static close frames.
 //   - ReadHeader and Cipher are the parts Decode is built on.
 //
-// Caveats: no extension is supported (any RSV bit fails the connection),
-// and a frame is decoded only once it is whole in the caller's buffer,
+// Caveats: the one extension is permessage-deflate (RFC 7692), and only
+// its framing: with Decoder.Deflate set, RSV1 marks a compressed message,
+// which the caller inflates (AppendCompressedFrame writes one); any other
+// RSV bit fails the connection. A frame is decoded only once it is whole in the caller's buffer,
 // which must therefore grow to the largest frame allowed by
 // Decoder.MaxMessageSize.
 //

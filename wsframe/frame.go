@@ -54,6 +54,9 @@ const (
 // a payload length of 125 bytes or less".
 const maxControlPayload = 125
 
+// rsv1 is RSV1 in Header.Rsv: the permessage-deflate bit (RFC 7692).
+const rsv1 = 0x4
+
 // Header is the header of one frame (RFC 6455 section 5.2).
 //
 // Rsv holds the three RSV bits, RSV1 as 0x4 down to RSV3 as 0x1. Mask is
@@ -88,4 +91,7 @@ type Message struct {
 	// CloseReason is, for OpClose, the UTF-8 reason after the status code
 	// (possibly empty). Nil for other opcodes.
 	CloseReason []byte
+	// Compressed marks a permessage-deflate message (Decoder.Deflate):
+	// Payload is the deflated data, unchecked.
+	Compressed bool
 }

@@ -83,16 +83,27 @@ type Decoder struct {
 	// length the peer declares.
 	MaxMessageSize int64
 
-	// Read state; runs on the owner loop.
+	// Deflate accepts RSV1 on the first frame of a data message, which
+	// marks it compressed (RFC 7692 permessage-deflate, once negotiated).
+	// Such a message comes out with Compressed set and its payload as
+	// sent: its UTF-8 and its inflated size are the caller's to check.
+	Deflate bool
 
+	// Read state; runs on the owner loop. (op and compressed sit beside
+	// Deflate, in the padding before buf: the Decoder is 40 bytes, as
+	// before permessage-deflate.)
+
+	// op is the opcode of the message in flight: OpText or OpBinary, or
+	// OpContinuation when no fragmented message is in flight.
+	op OpCode
+	// compressed: the message in flight is compressed (RSV1 on its first
+	// frame).
+	compressed bool
 	// buf holds the fragments of the message in flight. It comes from
 	// reassemblyPool with the first fragment and goes back on the Decode
 	// after the one that completed the message (whose Payload it holds
 	// until then), on any error, and on Reset.
 	buf *bytebufferpool.ByteBuffer
-	// op is the opcode of the message in flight: OpText or OpBinary, or
-	// OpContinuation when no fragmented message is in flight.
-	op OpCode
 	// size is the payload length of the message in flight so far.
 	size int64
 	// checked is how many bytes at the start of buf are known to be valid
@@ -137,7 +148,7 @@ func (d *Decoder) Decode(p []byte) (msg Message, n int, ok bool, err error) {
 	if hn == 0 {
 		return Message{}, 0, false, nil
 	}
-	if err := checkHeader(h, d.op != OpContinuation); err != nil {
+	if err := checkHeader(h, d.op != OpContinuation, d.Deflate); err != nil {
 		d.release()
 		return Message{}, 0, false, err
 	}
@@ -165,17 +176,19 @@ func (d *Decoder) Decode(p []byte) (msg Message, n int, ok bool, err error) {
 		return msg, n, true, nil
 	}
 
+	compressed := h.Rsv == rsv1
 	if h.OpCode != OpContinuation && h.Fin {
 		// Unfragmented data message: the common case, with no copy.
-		if h.OpCode == OpText && !utf8.Valid(payload) {
+		if h.OpCode == OpText && !compressed && !utf8.Valid(payload) {
 			return Message{}, n, false, errTextUTF8
 		}
-		return Message{OpCode: h.OpCode, Payload: payload}, n, true, nil
+		return Message{OpCode: h.OpCode, Payload: payload, Compressed: compressed}, n, true, nil
 	}
 
 	if h.OpCode != OpContinuation {
 		d.buf = reassemblyPool.Get()
 		d.op = h.OpCode
+		d.compressed = compressed
 	}
 	d.buf.B = append(d.buf.B, payload...)
 	d.size += h.Length
@@ -186,10 +199,10 @@ func (d *Decoder) Decode(p []byte) (msg Message, n int, ok bool, err error) {
 	if !h.Fin {
 		return Message{}, n, false, nil
 	}
-	msg = Message{OpCode: d.op, Payload: d.buf.B[:len(d.buf.B):len(d.buf.B)]}
+	msg = Message{OpCode: d.op, Payload: d.buf.B[:len(d.buf.B):len(d.buf.B)], Compressed: d.compressed}
 	// The message is done; buf stays to back msg.Payload until the next
 	// Decode, which releases it because op says no message is in flight.
-	d.op, d.size, d.checked = OpContinuation, 0, 0
+	d.op, d.size, d.checked, d.compressed = OpContinuation, 0, 0, false
 	return msg, n, true, nil
 }
 
@@ -217,7 +230,7 @@ func (d *Decoder) tooBig(h Header, hn int) bool {
 // fragment unless final is set. It reports false on invalid UTF-8. Runs on
 // the owner loop with d.buf set.
 func (d *Decoder) checkText(final bool) bool {
-	if d.op != OpText {
+	if d.op != OpText || d.compressed {
 		return true
 	}
 	b := d.buf.B
@@ -239,5 +252,5 @@ func (d *Decoder) release() {
 		reassemblyPool.Put(d.buf)
 		d.buf = nil
 	}
-	d.op, d.size, d.checked = OpContinuation, 0, 0
+	d.op, d.size, d.checked, d.compressed = OpContinuation, 0, 0, false
 }

@@ -598,3 +598,50 @@ func BenchmarkDecode(b *testing.B) {
 		})
 	}
 }
+
+// With permessage-deflate negotiated, RSV1 marks the first frame of a
+// compressed data message (RFC 7692 section 6); it stays a protocol error on
+// control frames, continuations, and without the extension.
+func TestDecoderDeflateAcceptsRSV1OnDataMessagesOnly(t *testing.T) {
+	frame := func(b0 byte, payload string) []byte {
+		f := append([]byte{b0, 0x80 | byte(len(payload)), 0, 0, 0, 0}, payload...)
+		return f
+	}
+	d := &wsframe.Decoder{Deflate: true}
+	// An unfragmented compressed text message: its bytes are not UTF-8.
+	msg, n, ok, err := d.Decode(frame(0xc1, "\xf2\x48\xcd"))
+	if err != nil || !ok || n != 9 || !msg.Compressed || string(msg.Payload) != "\xf2\x48\xcd" {
+		t.Fatalf("compressed text: %+v %d %v %v", msg, n, ok, err)
+	}
+	// A fragmented one: RSV1 on the first frame only.
+	if _, _, ok, err := d.Decode(frame(0x42, "\xf2")); ok || err != nil {
+		t.Fatalf("first fragment: %v %v", ok, err)
+	}
+	msg, _, ok, err = d.Decode(frame(0x80, "\x48"))
+	if err != nil || !ok || !msg.Compressed || msg.OpCode != wsframe.OpBinary || string(msg.Payload) != "\xf2\x48" {
+		t.Fatalf("last fragment: %+v %v %v", msg, ok, err)
+	}
+	msg, _, _, err = d.Decode(frame(0x81, "plain"))
+	if err != nil || msg.Compressed {
+		t.Fatalf("uncompressed text after a compressed one: %+v %v", msg, err)
+	}
+	for name, f := range map[string][]byte{
+		"ping":         frame(0xc9, ""),
+		"continuation": append(frame(0x02, "a"), frame(0xc0, "b")...),
+		"RSV2":         frame(0xa1, "a"),
+	} {
+		d := &wsframe.Decoder{Deflate: true}
+		var err error
+		for p := f; err == nil && len(p) > 0; {
+			var n int
+			_, n, _, err = d.Decode(p)
+			p = p[n:]
+		}
+		if wsframe.CloseStatus(err) != wsframe.CloseProtocolError {
+			t.Errorf("%s: %v, want a protocol error", name, err)
+		}
+	}
+	if _, _, _, err := (&wsframe.Decoder{}).Decode(frame(0xc1, "a")); wsframe.CloseStatus(err) != wsframe.CloseProtocolError {
+		t.Errorf("RSV1 without the extension: %v", err)
+	}
+}

@@ -56,6 +56,16 @@ func AppendFrame(dst []byte, op OpCode, payload []byte) []byte {
 	return append(AppendHeader(dst, op, true, len(payload)), payload...)
 }
 
+// AppendCompressedFrame is AppendFrame for a permessage-deflate message:
+// payload is the deflated data (RFC 7692 section 7.2.1, without the final
+// 0x00 0x00 0xff 0xff), and RSV1 is set. Safe from any goroutine.
+func AppendCompressedFrame(dst []byte, op OpCode, payload []byte) []byte {
+	start := len(dst)
+	dst = AppendHeader(dst, op, true, len(payload))
+	dst[start] |= rsv1 << 4
+	return append(dst, payload...)
+}
+
 // AppendClose appends to dst a close frame carrying code and reason, and
 // returns the extended slice.
 //

@@ -659,6 +659,25 @@ scenarios["http-compression"] = async () => {
   return res;
 };
 
+// Extra: perMessageDeflate. engine.io-client in Node offers
+// permessage-deflate through ws (threshold 1024) on /engine.io-deflate/,
+// where the server takes it: messages on both sides of the threshold,
+// text and binary, and one batch, come back unchanged.
+scenarios["per-message-deflate"] = async () => {
+  const c = await openClient({ path: "/engine.io-deflate/", transports: ["websocket"] }, "deflate");
+  const ext = c.socket.transport.ws && c.socket.transport.ws._extensions && c.socket.transport.ws._extensions["permessage-deflate"];
+  check(ext, "permessage-deflate was not negotiated");
+  const big = "héllo ".repeat(400);
+  const bin = new Uint8Array(3000).map((_, i) => i % 7);
+  for (const m of ["small", big, new Uint8Array([1, 2, 3]), bin, "x".repeat(1023), "y".repeat(1024)]) await c.echo(m);
+  const batch = [big, bin, "z", big + "!"];
+  for (const m of batch) c.send(m);
+  const got = await c.take(batch.length);
+  for (let k = 0; k < batch.length; k++) check(sameMessage(batch[k], got[k]), `batched ${k}: sent ${describeData(batch[k])}, got ${describeData(got[k])}`);
+  c.close();
+  return { params: ext.params };
+};
+
 // Extra: the noop that releases the held GET during an upgrade comes on
 // engine.io's 100 ms check cycle after "2probe", never sooner (the official
 // client counts what it receives in that time).

@@ -30,15 +30,27 @@ const engine = attach(httpServer, {
   cors: { origin: "*" },
 });
 
-engine.on("connection", (socket) => {
-  socket.on("message", (data) => {
-    if (data === "close-me") {
-      socket.close();
-      return;
-    }
-    socket.send(data);
-  });
+// The same contract with perMessageDeflate (its default threshold, 1024).
+const deflateEngine = attach(httpServer, {
+  path: "/engine.io-deflate/",
+  pingInterval: Number(process.env.EIO_PING_INTERVAL || 300),
+  pingTimeout: Number(process.env.EIO_PING_TIMEOUT || 200),
+  maxHttpBufferSize: 1e6,
+  cors: { origin: "*" },
+  perMessageDeflate: true,
 });
+
+for (const e of [engine, deflateEngine]) {
+  e.on("connection", (socket) => {
+    socket.on("message", (data) => {
+      if (data === "close-me") {
+        socket.close();
+        return;
+      }
+      socket.send(data);
+    });
+  });
+}
 
 httpServer.listen(port, host, () => {
   process.stdout.write("listening\n");
@@ -46,6 +58,7 @@ httpServer.listen(port, host, () => {
 
 const shutdown = () => {
   engine.close();
+  deflateEngine.close();
   httpServer.close();
   process.exit(0);
 };
