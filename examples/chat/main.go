@@ -106,7 +106,12 @@ func newServer(dist string) (*sioloop.Server, error) {
 	if err := engine.ServeClient(sio.DefaultPath, dist); err != nil {
 		return nil, err
 	}
-	io := sioloop.Attach(engine, &sio.Options{CORS: &eio.CORSOptions{Origin: []string{"*"}}})
+	// WebSocket compression, as Node's perMessageDeflate; from 64 bytes,
+	// so that the chat's messages travel compressed both ways.
+	io := sioloop.Attach(engine, &sio.Options{
+		CORS:   &eio.CORSOptions{Origin: []string{"*"}},
+		Engine: eio.Options{PerMessageDeflate: true, PerMessageDeflateThreshold: 64},
+	})
 	c := &chat{io: io.Server, rooms: map[string][]*sio.Socket{}}
 	c.io.OnConnection(c.connected)
 	return io, nil

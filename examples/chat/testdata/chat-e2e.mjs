@@ -27,6 +27,7 @@ const started = Date.now();
 
 let browser;
 let step = "start";
+let extensions = null; // the WebSocket's negotiated extensions
 const steps = [];
 const pageErrors = [];
 const consoleTail = [];
@@ -170,6 +171,12 @@ async function run() {
   for (const [i, page] of pages.entries()) {
     await waitTestid(page, "transport", `text === ${JSON.stringify(transport)}`, `${people[i]}'s transport`);
   }
+  if (transport === "websocket") {
+    // The server takes Chromium's permessage-deflate offer (perMessageDeflate).
+    const ext = await alice.evaluate(() => socket.io.engine.transport.ws && socket.io.engine.transport.ws.extensions);
+    if (!String(ext).startsWith("permessage-deflate")) fail(`WebSocket extensions ${JSON.stringify(ext)}, want permessage-deflate`);
+    extensions = ext;
+  }
   steps.push("transport");
 
   step = "typing";
@@ -233,7 +240,7 @@ async function run() {
   const count = await bob.locator('[data-testid="message"]').count();
   if (count !== 3) fail(`bob has ${count} messages, want 3 (alice's and his own two)`);
   if (pageErrors.length) fail("page errors: " + pageErrors.join("; "));
-  return { ok: true, transport, url: url.href, room, steps };
+  return { ok: true, transport, url: url.href, room, steps, extensions };
 }
 
 run().then(

@@ -42,7 +42,7 @@ const http = createServer((req, res) => {
 
 // serveClient (the default) serves /socket.io/socket.io.min.js, as the Go
 // server's loop.ServeClient does.
-const io = new Server(http, { cors: { origin: "*" } });
+const io = new Server(http, { cors: { origin: "*" }, perMessageDeflate: { threshold: 64 } });
 
 function members(room) {
   const ids = io.sockets.adapter.rooms.get(room) || new Set();
