@@ -1,6 +1,7 @@
 package loop
 
 import (
+	"context"
 	"sync/atomic"
 
 	"github.com/sioloop/sioloop/eio"
@@ -15,7 +16,8 @@ import (
 
 // allowCall is one handshake's question to AllowRequest.
 type allowCall struct {
-	cn *conn
+	cn    *conn
+	moved *handoff // the handoff the handshake came with, if any
 	// state: 0 while AllowRequest runs, 1 answered during the call, 2
 	// returned without an answer (the answer posts itself to the loop).
 	state atomic.Int32
@@ -40,7 +42,7 @@ func (cn *conn) allow(raw []byte, rt *route, er *eio.Request) (refused *eio.Requ
 		hs.verdict = nil
 		return a.err, true
 	}
-	a := &allowCall{cn: cn}
+	a := &allowCall{cn: cn, moved: cn.sh.moved}
 	rt.engine.Allow(er, a.done)
 	if a.state.CompareAndSwap(0, 2) {
 		hs.pending = true // read nothing more until the answer
@@ -66,12 +68,28 @@ func (cn *conn) allowAnswered(a *allowCall) {
 		cn.refuse(err) // cannot happen: the same bytes parsed before
 		return
 	}
+	cn.sh.moved = a.moved // its client's address, for a hijacked handshake
 	cn.serve(held.B, &r)
+	cn.sh.moved = nil
 	switch {
 	case cn.ws != nil:
 		cn.onTraffic() // frames sent right after our 101
 	case !cn.http.pending && !cn.closeOnSend:
 		cn.headerTimeout()
 		cn.onTraffic() // requests pipelined behind the handshake
+	}
+}
+
+// allowWait asks AllowRequest about the handshake er and waits for the
+// answer, or for ctx (the client going away: ok is false). In net/http
+// mode the request has a goroutine of its own, which may wait.
+func allowWait(ctx context.Context, engine *eio.Server, er *eio.Request) (refused *eio.RequestError, ok bool) {
+	answer := make(chan *eio.RequestError, 1)
+	engine.Allow(er, func(err *eio.RequestError) { answer <- err })
+	select {
+	case refused = <-answer:
+		return refused, true
+	case <-ctx.Done():
+		return nil, false
 	}
 }

@@ -1,7 +1,11 @@
 package loop_test
 
 import (
+	"context"
 	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -98,5 +102,45 @@ func TestAllowRequestAnswersLaterWithoutBlockingTheLoop(t *testing.T) {
 	}
 	if r := wait("websocket refused", wsLaterBad); r.status != 400 || r.body != "refused later" {
 		t.Fatalf("websocket refused later: %+v", r)
+	}
+}
+
+// In net/http mode the handshake waits for AllowRequest on its own
+// goroutine; a refusal is the same 403.
+func TestAllowRequestInNetHTTPMode(t *testing.T) {
+	engine := eio.NewServer(&eio.Options{AllowRequest: func(r *eio.Request, done func(error)) {
+		ok := string(r.Query("token")) == "good"
+		go func() {
+			time.Sleep(20 * time.Millisecond)
+			if ok {
+				done(nil)
+			} else {
+				done(errors.New("bad token"))
+			}
+		}()
+	}})
+	srv := loop.New(nil)
+	srv.Handle("/engine.io/", engine, nil)
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(ctx)
+		hs.Close()
+	})
+	client := &http.Client{Timeout: 5 * time.Second}
+	for token, want := range map[string]string{"good": `0{"sid":`, "bad": `{"code":4,"message":"bad token"}`} {
+		resp, err := client.Get(hs.URL + "/engine.io/?EIO=4&transport=polling&token=" + token)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if !strings.HasPrefix(string(body), want) {
+			t.Errorf("token %s: %d %q, want %q", token, resp.StatusCode, body, want)
+		}
 	}
 }

@@ -187,6 +187,15 @@ func (srv *Server) servePolling(w http.ResponseWriter, r *http.Request, rt *rout
 	}
 	reply := &httpReply{done: make(chan struct{})}
 	if len(q.SID) == 0 {
+		refused, ok := allowWait(r.Context(), rt.engine, er)
+		if !ok {
+			return // the client went away before AllowRequest answered
+		}
+		if refused != nil {
+			var b [128]byte
+			writeResponse(w, refused.Status(), eio.ContentTypeJSON, refused.AppendJSON(b[:0]))
+			return
+		}
 		sh := srv.nextShard()
 		sh.Execute(func() { sh.eio[rt.index].OpenPolling(er, reply) })
 	} else {
