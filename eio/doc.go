@@ -8,9 +8,11 @@
 // Entry points: NewServer and Options (zero value = the official engine.io
 // 6.6 defaults); Server.OnConnection, OnMessage and OnClose (one handler
 // each for every session: a session holds no handler fields);
-// Server.Check for a request's session-independent validation;
-// Server.NewShard for each event loop; the Shard methods OpenPolling,
-// OpenWebSocket, Poll, Post and Probe; and Session's Send and Close.
+// Server.Check for a request's session-independent validation, then
+// Server.Allow for a handshake (AllowRequest may answer later: the host
+// waits without blocking its loop); Server.NewShard for each event loop;
+// the Shard methods OpenPolling, OpenWebSocket, Poll, Post and Probe; and
+// Session's Send and Close.
 //
 // Ownership: a Shard belongs to one loop, and so do its sessions, for
 // their whole life; every method of Shard and Session must run on that
