@@ -129,13 +129,22 @@ func (l *recoveryLog) dropOldest() {
 	l.bytes -= l.entries[l.head].size()
 	l.entries[l.head] = logEntry{}
 	l.head++
-	if l.head == len(l.entries) {
-		l.entries, l.head = l.entries[:0], 0
-	} else if l.head > 64 && l.head*2 > len(l.entries) {
-		n := copy(l.entries, l.entries[l.head:])
-		clear(l.entries[n:])
-		l.entries, l.head = l.entries[:n], 0
+	l.entries, l.head = compactFront(l.entries, l.head)
+}
+
+// compactFront keeps a queue stored as q[head:] from growing without
+// bound: an emptied queue restarts at the front, and once more than half
+// of it (past 64 entries) is consumed, the live part moves to the front.
+func compactFront[T any](q []T, head int) ([]T, int) {
+	if head == len(q) {
+		return q[:0], 0
 	}
+	if head > 64 && head*2 > len(q) {
+		n := copy(q, q[head:])
+		clear(q[n:])
+		return q[:n], 0
+	}
+	return q, head
 }
 
 // persist keeps ps until the recovery duration has passed.
@@ -222,13 +231,7 @@ func (l *recoveryLog) OnTimer(*wheel.Timer) {
 		l.expiry[l.expHead] = expiring{}
 		l.expHead++
 	}
-	if l.expHead == len(l.expiry) {
-		l.expiry, l.expHead = l.expiry[:0], 0
-	} else if l.expHead > 64 && l.expHead*2 > len(l.expiry) {
-		n := copy(l.expiry, l.expiry[l.expHead:])
-		clear(l.expiry[n:])
-		l.expiry, l.expHead = l.expiry[:n], 0
-	}
+	l.expiry, l.expHead = compactFront(l.expiry, l.expHead)
 	if l.head == len(l.entries) {
 		l.slab = nil // nothing refers to it any more
 	}
