@@ -335,6 +335,29 @@ func TestUpgradeSwitchesTransportAndFlushesQueuedPackets(t *testing.T) {
 	}
 }
 
+// TestUpgradeAnswersAGETHeldAtTheUpgradeAsOneSentAfterIt: a GET still
+// held when "5" arrives was sent beside it (an official client waits for
+// its poll to end first), so it gets what a GET after the upgrade gets,
+// whichever connection the server read first.
+func TestUpgradeAnswersAGETHeldAtTheUpgradeAsOneSentAfterIt(t *testing.T) {
+	e := newEnv(t, nil, 1)
+	s := e.openPolling()
+	ws := &socket{}
+	id := s.ID()
+	if _, err := e.shards[0].Probe(id[:], ws); err != nil {
+		t.Fatal(err)
+	}
+	s.ReceiveMessage(ws, []byte("2probe"), false)
+	held := e.poll(s)
+	s.ReceiveMessage(ws, []byte("5"), false)
+	if got := held.only(t); got.status != 400 || got.body != `{"code":3,"message":"Bad request"}` {
+		t.Fatalf("GET held at the upgrade %+v", got)
+	}
+	if s.Transport() != eio.TransportWebSocket || e.closed[id] != "" {
+		t.Fatalf("transport %s, closed %q", s.Transport(), e.closed[id])
+	}
+}
+
 func TestUpgradeTimeoutClosesTheProbeOnly(t *testing.T) {
 	e := newEnv(t, &eio.Options{UpgradeTimeout: time.Second, PingInterval: time.Minute}, 1)
 	s := e.openPolling()

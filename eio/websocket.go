@@ -142,8 +142,19 @@ func (s *Session) cancelUpgrade() {
 }
 
 // upgrade makes the probed WebSocket the session's transport: the
-// polling transport is discarded (a held GET ends with a noop) and what
-// was queued is sent on the WebSocket.
+// polling transport is discarded and what was queued is sent on the
+// WebSocket.
+//
+// A GET still held here is answered as one that arrives after the
+// upgrade: 400 "Bad request". An official client never has a poll in
+// flight when it sends "5" (it pauses polling and waits for the held GET's
+// noop first), so a held GET was sent beside the "5", and which of the two
+// the server sees first is a race between two connections. On the gnet
+// engine epoll reports them in arrival order; mounted on net/http the GET
+// comes through another goroutine and can overtake a "5" that is already
+// in the socket's buffer. Answering it as the later of the two makes the
+// outcome the same either way (the official protocol suite's "ignores HTTP
+// requests with same sid after upgrade" is that race).
 func (s *Session) upgrade() {
 	u := s.up
 	s.up = nil
@@ -151,7 +162,9 @@ func (s *Session) upgrade() {
 	s.shard.wheel.Stop(&u.check)
 	s.ws = u.ws
 	if s.parked != nil {
-		s.respondParked(200, bodyNoop)
+		reply := s.parked
+		s.parked = nil
+		respondError(reply, errBadRequest)
 	}
 	s.transport = transportWebSocket
 	closing := s.state == stateClosing
