@@ -129,7 +129,7 @@ func (e *jsonEncoder) encodePayload(p []byte, typ Type, event string, args []any
 	switch typ {
 	case Event:
 		p = append(p, '[')
-		p = appendString(p, event)
+		p = AppendJSONString(p, event)
 		for _, arg := range args {
 			p = append(p, ',')
 			if p, err = e.value(p, arg); err != nil {
@@ -182,7 +182,7 @@ func (e *jsonEncoder) value(dst []byte, v any) ([]byte, error) {
 	case nil:
 		return append(dst, "null"...), nil
 	case string:
-		return appendString(dst, x), nil
+		return AppendJSONString(dst, x), nil
 	case []byte:
 		return e.bytes(dst, x), nil
 	case json.RawMessage:
@@ -226,7 +226,7 @@ func (e *jsonEncoder) value(dst []byte, v any) ([]byte, error) {
 			if k > 0 {
 				dst = append(dst, ',')
 			}
-			dst = appendString(dst, s)
+			dst = AppendJSONString(dst, s)
 		}
 		return append(dst, ']'), nil
 	case []any:
@@ -267,7 +267,7 @@ func (e *jsonEncoder) value(dst []byte, v any) ([]byte, error) {
 		if err != nil {
 			return dst, fmt.Errorf("parser: encode: %w", err)
 		}
-		return appendString(dst, string(text)), nil
+		return AppendJSONString(dst, string(text)), nil
 	}
 	rv := reflect.ValueOf(v)
 	if e.binary && mayHaveBytes(rv.Type()) {
@@ -298,7 +298,7 @@ func (e *jsonEncoder) mapStringAny(dst []byte, m map[string]any) ([]byte, error)
 			dst = append(dst, ',')
 		}
 		key := e.keys[k]
-		dst = appendString(dst, key)
+		dst = AppendJSONString(dst, key)
 		dst = append(dst, ':')
 		if dst, err = e.value(dst, m[key]); err != nil {
 			break

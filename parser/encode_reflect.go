@@ -63,7 +63,7 @@ func (e *jsonEncoder) reflectValue(dst []byte, v reflect.Value) ([]byte, error) 
 			}
 			return append(dst, n...), nil
 		}
-		return appendString(dst, v.String()), nil
+		return AppendJSONString(dst, v.String()), nil
 	case reflect.Interface:
 		if v.IsNil() {
 			return append(dst, "null"...), nil
@@ -185,7 +185,7 @@ func (e *jsonEncoder) reflectMap(dst []byte, v reflect.Value) ([]byte, error) {
 		if k > 0 {
 			dst = append(dst, ',')
 		}
-		dst = appendString(dst, en.key)
+		dst = AppendJSONString(dst, en.key)
 		dst = append(dst, ':')
 		if dst, err = e.reflectValue(dst, en.v); err != nil {
 			return dst, err
@@ -252,7 +252,7 @@ func (e *jsonEncoder) quotedScalar(dst []byte, v reflect.Value) ([]byte, error) 
 		return append(dst, '"'), nil
 	}
 	inner := string(dst[start:])
-	return appendString(dst[:start], inner), nil
+	return AppendJSONString(dst[:start], inner), nil
 }
 
 // fieldByIndex is v.FieldByIndex, reporting false where encoding/json skips

@@ -11,11 +11,11 @@ import (
 
 const hexDigits = "0123456789abcdef"
 
-// appendString appends s as a JSON string, escaped as encoding/json escapes
-// it without HTML escaping: '"', '\\' and control characters, U+2028 and
+// AppendJSONString appends s as a JSON string, escaped as encoding/json
+// escapes it without HTML escaping: '"', '\\' and control characters, U+2028 and
 // U+2029 (which older JavaScript rejects in source), and invalid UTF-8 as
 // U+FFFD. JSON.parse reads back the same string.
-func appendString(dst []byte, s string) []byte {
+func AppendJSONString(dst []byte, s string) []byte {
 	dst = append(dst, '"')
 	start := 0
 	for i := 0; i < len(s); {

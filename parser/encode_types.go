@@ -150,7 +150,7 @@ func typeFields(t reflect.Type) []field {
 					}
 					fl := field{
 						name:      fname,
-						nameJSON:  append(appendString(nil, fname), ':'),
+						nameJSON:  append(AppendJSONString(nil, fname), ':'),
 						tagged:    name != "",
 						index:     index,
 						typ:       sf.Type,

@@ -8,7 +8,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
+	"unsafe"
+
+	"github.com/sioloop/sioloop/parser"
 )
 
 // errTranscode reports a payload that is not the JSON or MessagePack of a
@@ -376,7 +378,8 @@ func msgpackStr(dst, b []byte, i, n int) ([]byte, int, bool, error) {
 	if len(b)-i < n {
 		return dst, i, false, errTranscode
 	}
-	return appendJSONString(dst, b[i:i+n]), i + n, false, nil
+	// A read-only view of the bytes: AppendJSONString keeps nothing.
+	return parser.AppendJSONString(dst, unsafe.String(unsafe.SliceData(b[i:]), n)), i + n, false, nil
 }
 
 func msgpackContainer(dst, b []byte, i, n int, isMap bool, atts *[][]byte, depth int) ([]byte, int, bool, error) {
@@ -403,7 +406,7 @@ func msgpackContainer(dst, b []byte, i, n int, isMap bool, atts *[][]byte, depth
 			}
 			if dst[keyAt] != '"' { // a non-string key: JavaScript uses its string form
 				key := string(dst[keyAt:])
-				dst = appendJSONString(dst[:keyAt], []byte(key))
+				dst = parser.AppendJSONString(dst[:keyAt], key)
 			}
 			dst = append(dst, ':')
 		}
@@ -464,36 +467,4 @@ func appendJSONFloat(dst []byte, f float64) []byte {
 		return strconv.AppendFloat(dst, f, 'f', -1, 64)
 	}
 	return strconv.AppendFloat(dst, f, 'g', -1, 64)
-}
-
-// appendJSONString writes s as a JSON string: quotes, backslashes and
-// control characters escaped, invalid UTF-8 (a lone surrogate from
-// JavaScript) as U+FFFD.
-func appendJSONString(dst, s []byte) []byte {
-	const hex = "0123456789abcdef"
-	if !utf8.Valid(s) {
-		s = []byte(strings.ToValidUTF8(string(s), "\uFFFD"))
-	}
-	dst = append(dst, '"')
-	start := 0
-	for k, c := range s {
-		if c >= 0x20 && c != '"' && c != '\\' {
-			continue
-		}
-		dst = append(dst, s[start:k]...)
-		switch c {
-		case '"', '\\':
-			dst = append(dst, '\\', c)
-		case '\n':
-			dst = append(dst, '\\', 'n')
-		case '\r':
-			dst = append(dst, '\\', 'r')
-		case '\t':
-			dst = append(dst, '\\', 't')
-		default:
-			dst = append(dst, '\\', 'u', '0', '0', hex[c>>4], hex[c&15])
-		}
-		start = k + 1
-	}
-	return append(append(dst, s[start:]...), '"')
 }
