@@ -88,13 +88,20 @@ func TestEchoClosedLoopGetsEveryAck(t *testing.T) {
 
 func TestEchoOpenLoopHoldsTheRate(t *testing.T) {
 	addr := contractServer(t)
+	const rate = 500
+	start := time.Now()
 	res := bench(t, addr, "-scenario", "echo", "-conns", "20", "-rate", "500", "-nsp", "/")
-	// The open loop never runs ahead of its schedule, and every emit it
-	// sent was answered. How close it gets to the rate on a loaded 2-core
-	// machine is a benchmark's question, not a test's (a 126 ms stall in
-	// a 1 s window gave 357/s on a fresh-clone CI run).
-	if r := res["acks_per_sec"]; r > 600 {
-		t.Fatalf("acks/s %v at -rate 500", r)
+	elapsed := time.Since(start)
+	// The open loop never runs ahead of its schedule: it cannot have sent,
+	// so had acked, more than one emit at its start plus rate a second for
+	// as long as the run lasted. The measured window alone is no bound:
+	// emits a stall held back in the warm-up are sent, on catching up,
+	// inside it (605 acks in a 1 s window at 500/s). How close it gets to
+	// the rate on a loaded 2-core machine is a benchmark's question, not a
+	// test's (a 126 ms stall in a 1 s window gave 357/s on a fresh-clone CI
+	// run).
+	if limit := 1 + rate*elapsed.Seconds(); res["acks"] > limit {
+		t.Fatalf("acks %v in %v at -rate %d: ahead of the schedule (at most %.0f)", res["acks"], elapsed, rate, limit)
 	}
 	if res["acks"] == 0 || res["errors"] != 0 || res["dropped"] != 0 {
 		t.Fatalf("acks %v, errors %v, dropped %v", res["acks"], res["errors"], res["dropped"])
