@@ -33,10 +33,9 @@ func newAdapter(c *Cluster, nsp *sio.Namespace) *Adapter {
 		Adapter:         sio.NewMemoryAdapter(nsp),
 		c:               c,
 		nsp:             nsp,
-		channel:         c.opts.Key + "#" + name + "#",
-		requestChannel:  c.opts.Key + "-request#" + name + "#",
 		responseChannel: c.opts.Key + "-response#" + name + "#",
 	}
+	a.channel, a.requestChannel = channelsOf(c.opts.Key, name)
 	a.specificResponseChannel = a.responseChannel + c.uid + "#"
 	return a
 }
@@ -47,11 +46,7 @@ func newAdapter(c *Cluster, nsp *sio.Namespace) *Adapter {
 func (a *Adapter) Broadcast(pkt *sio.BroadcastPacket, opts *sio.BroadcastOptions) {
 	if !opts.Local {
 		if msg, err := a.encodeBroadcast(pkt, opts); err == nil {
-			ch := a.channel
-			if len(opts.Rooms) == 1 {
-				ch += opts.Rooms[0] + "#"
-			}
-			a.c.send(ch, msg)
+			a.c.send(roomChannel(a.channel, opts.Rooms), msg)
 		} else {
 			a.c.opts.Logger.Error("redisadapter: encode broadcast", "namespace", a.nsp.Name(), "err", err)
 		}
@@ -75,13 +70,19 @@ func packetOf(pkt *sio.BroadcastPacket, nsp string) (*packetMsg, error) {
 	if err != nil {
 		return nil, err
 	}
+	return wirePacket(payload, atts, nsp, pkt.ID)
+}
+
+// wirePacket returns the wire form of the event packet of namespace nsp
+// whose JSON payload, [event, args...], and attachments are given; id is
+// its ack id, -1 for none.
+func wirePacket(payload []byte, atts [][]byte, nsp string, id int64) (*packetMsg, error) {
 	data, _, err := jsonToMsgpack(nil, payload, 0, atts, 0)
 	if err != nil {
 		return nil, err
 	}
 	m := &packetMsg{Type: int(parser.Event), Data: msgpack.RawMessage(data), Nsp: nsp}
-	if pkt.ID >= 0 {
-		id := pkt.ID
+	if id >= 0 {
 		m.ID = &id
 	}
 	return m, nil

@@ -98,6 +98,18 @@
 // that came with a *RequestError naming the silent sioloop nodes by uid
 // and counting the silent nodes without a heartbeat (Node nodes).
 //
+// # Emitters
+//
+// A process that is not a member publishes to the cluster's sockets
+// through an Emitter, as @socket.io/redis-emitter 5.1 does and in its
+// encoding: a broadcast [uid "emitter", packet, opts] on the namespace's
+// or the one room's channel, and REMOTE_JOIN, REMOTE_LEAVE,
+// REMOTE_DISCONNECT and SERVER_SIDE_EMIT (no ack) as JSON on the request
+// channel. A node applies the messages of the official emitter and the Go
+// one alike (their uid is no node's). The Emitter reuses the adapter's
+// transcoding: its arguments are encoded once by the JSON parser, then
+// transcoded to MessagePack.
+//
 // # Ownership
 //
 // A Cluster is one node: one subscriber connection (every namespace's

@@ -288,20 +288,36 @@ func (a *Adapter) DisconnectSockets(opts *sio.BroadcastOptions, close bool) {
 
 // notify publishes a request that expects no answer.
 func (a *Adapter) notify(req *request) {
-	req.UID = a.c.uid
+	if payload, err := notifyPayload(a.c.uid, req); err == nil {
+		a.c.send(a.requestChannel, payload)
+	}
+}
+
+// notifyPayload encodes a request that expects no answer, from uid: JSON,
+// its selection without flags.
+func notifyPayload(uid string, req *request) ([]byte, error) {
+	req.UID = uid
 	if req.Opts != nil {
 		req.Opts.Flags = nil
 	}
-	if payload, err := json.Marshal(req); err == nil {
-		a.c.send(a.requestChannel, payload)
+	return json.Marshal(req)
+}
+
+// serverSideEmitRequest returns the SERVER_SIDE_EMIT request of
+// [event, args...], its data as JSON.
+func serverSideEmitRequest(event string, args []any) (*request, error) {
+	data, err := json.Marshal(append([]any{event}, args...))
+	if err != nil {
+		return nil, err
 	}
+	return &request{Type: reqServerSideEmit, Data: data}, nil
 }
 
 // ServerSideEmit sends [event, args...] to the other nodes as JSON; with
 // ack, it counts them and gives ack their answers (or a *RequestError
 // with those that came in time).
 func (a *Adapter) ServerSideEmit(event string, args []any, ack sio.BroadcastAckHandler) {
-	data, err := json.Marshal(append([]any{event}, args...))
+	req, err := serverSideEmitRequest(event, args)
 	if err != nil {
 		if ack != nil {
 			ack(nil, err)
@@ -309,11 +325,11 @@ func (a *Adapter) ServerSideEmit(event string, args []any, ack sio.BroadcastAckH
 		return
 	}
 	if ack == nil {
-		a.notify(&request{Type: reqServerSideEmit, Data: data})
+		a.notify(req)
 		return
 	}
 	go func() {
-		rs, err := a.request(context.Background(), "serverSideEmit", &request{Type: reqServerSideEmit, Data: data})
+		rs, err := a.request(context.Background(), "serverSideEmit", req)
 		out := make([]*sio.Args, 0, len(rs))
 		for _, r := range rs {
 			v := r.Data

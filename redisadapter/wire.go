@@ -23,6 +23,22 @@ const (
 	reqBroadcastAck         = 9
 )
 
+// channelsOf returns the namespace nsp's broadcast channel, <key>#<nsp>#,
+// and its request channel, <key>-request#<nsp>#.
+func channelsOf(key, nsp string) (broadcast, request string) {
+	return key + "#" + nsp + "#", key + "-request#" + nsp + "#"
+}
+
+// roomChannel returns where a broadcast to rooms goes: the namespace's
+// channel, or the room's (<channel><room>#) when exactly one is selected,
+// as the official adapter and emitter publish.
+func roomChannel(channel string, rooms []string) string {
+	if len(rooms) == 1 {
+		return channel + rooms[0] + "#"
+	}
+	return channel
+}
+
 // broadcastMsg is a broadcast: the MessagePack array [uid, packet, opts].
 type broadcastMsg struct {
 	_msgpack struct{} `msgpack:",as_array"`

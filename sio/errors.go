@@ -68,6 +68,11 @@ const (
 	ReasonRateLimited = "rate limit exceeded"
 )
 
+// IsReservedEvent reports whether event is a name no emit may use
+// ("connect", "connect_error", "disconnect", "disconnecting",
+// "newListener", "removeListener"), as socket.io's RESERVED_EVENTS.
+func IsReservedEvent(event string) bool { return reservedEvents[event] }
+
 var reservedEvents = map[string]bool{
 	"connect": true, "connect_error": true, "disconnect": true,
 	"disconnecting": true, "newListener": true, "removeListener": true,
