@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sioloop/sioloop/internal/chat"
 	"github.com/sioloop/sioloop/internal/nodetest"
 	"github.com/sioloop/sioloop/internal/testserver"
 	"github.com/sioloop/sioloop/internal/testwait"
@@ -21,6 +22,9 @@ import (
 // e2eTimeout bounds one `node testdata/chat-e2e.mjs` run; the driver has its
 // own 30 s hard timeout, this one only catches a hung node process.
 const e2eTimeout = 60 * time.Second
+
+// distRel is the official client's dist folder, which npm ci installs.
+var distRel = filepath.Join("node_modules", "socket.io-client", "dist")
 
 // chromiumPath is the browser chat-e2e.mjs drives (its CHROMIUM variable).
 func chromiumPath() string {
@@ -94,7 +98,7 @@ func run(timeout time.Duration, name string, args ...string) error {
 // server is shut down when the test ends.
 func startChat(t *testing.T) string {
 	t.Helper()
-	dist, err := findDist()
+	dist, err := chat.FindDist()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,10 +134,7 @@ func TestChatHTTP(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	index, err := static.ReadFile("static/index.html")
-	if err != nil {
-		t.Fatal(err)
-	}
+	index := chat.Page()
 	client := &http.Client{Timeout: 10 * time.Second}
 	for _, tc := range []struct {
 		path, ctype string

@@ -1,6 +1,9 @@
 // chat-e2e.mjs: drives the chat page in headless Debian Chromium.
 //
-//   node testdata/chat-e2e.mjs <baseURL> [websocket|polling]
+//   node testdata/chat-e2e.mjs <baseURL>[,<baseURL of bob>] [websocket|polling]
+//
+// With two URLs (two nodes of a cluster: examples/cluster) alice opens the
+// first and bob the second.
 //
 // Two browser contexts (two visitors, alice and bob) open <baseURL>/ (with
 // ?transports=polling for the polling variant), set their nicknames and join
@@ -113,8 +116,11 @@ async function members(page) {
 async function run() {
   if (!baseArg || !/^https?:\/\//.test(baseArg)) fail("usage: node chat-e2e.mjs <baseURL> [websocket|polling]");
   if (transport !== "websocket" && transport !== "polling") fail(`transport must be websocket or polling, not ${transport}`);
-  const url = new URL("/", baseArg);
-  if (transport === "polling") url.searchParams.set("transports", "polling");
+  const urls = baseArg.split(",").map((b) => {
+    const url = new URL("/", b);
+    if (transport === "polling") url.searchParams.set("transports", "polling");
+    return url;
+  });
 
   step = "launch";
   browser = await chromium.launch({
@@ -148,7 +154,7 @@ async function run() {
   const [alice, bob] = pages;
 
   step = "open";
-  await Promise.all(pages.map((p) => p.goto(url.href, { timeout: stepTimeoutMs })));
+  await Promise.all(pages.map((p, i) => p.goto(urls[Math.min(i, urls.length - 1)].href, { timeout: stepTimeoutMs })));
   for (const [i, page] of pages.entries()) {
     await waitTestid(page, "status", `text === "connected"`, `${people[i]} connects`);
   }
@@ -240,7 +246,7 @@ async function run() {
   const count = await bob.locator('[data-testid="message"]').count();
   if (count !== 3) fail(`bob has ${count} messages, want 3 (alice's and his own two)`);
   if (pageErrors.length) fail("page errors: " + pageErrors.join("; "));
-  return { ok: true, transport, url: url.href, room, steps, extensions };
+  return { ok: true, transport, urls: urls.map((u) => u.href), room, steps, extensions };
 }
 
 run().then(
