@@ -1,6 +1,7 @@
 package sio
 
 import (
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -83,8 +84,51 @@ type memoryAdapter struct {
 // localIndex is one loop's part of a namespace's index.
 type localIndex struct {
 	sockets map[string]*Socket
-	rooms   map[string]map[*Socket]struct{}
+	rooms   map[string]*room
 	log     *recoveryLog // nil unless recovery is on
+}
+
+// room is one loop's members of a room, a dense slice: each member's
+// membership records its index, so leaving is a swap with the last member
+// (bench/million, 3 rooms a socket: 61 B less heap a session than a
+// map[*Socket]struct{} per room).
+type room struct {
+	name    string
+	members []*Socket
+}
+
+// membership is a socket's place in one of its rooms.
+type membership struct {
+	room *room
+	at   int // s == room.members[at]
+}
+
+// add appends s to r's members and returns its membership.
+func (r *room) add(s *Socket) membership {
+	r.members = append(r.members, s)
+	return membership{room: r, at: len(r.members) - 1}
+}
+
+// remove takes the member at index at out: the last member moves into its
+// place and its membership follows. A slice left a quarter full is halved,
+// so a room that emptied out gives its memory back.
+func (r *room) remove(at int) {
+	last := len(r.members) - 1
+	if at != last {
+		moved := r.members[last]
+		r.members[at] = moved
+		for i := range moved.rooms {
+			if moved.rooms[i].room == r {
+				moved.rooms[i].at = at
+				break
+			}
+		}
+	}
+	r.members[last] = nil
+	r.members = r.members[:last]
+	if c := cap(r.members); c > 16 && last <= c/4 {
+		r.members = append(make([]*Socket, 0, c/2), r.members...)
+	}
 }
 
 // NewMemoryAdapter returns the in-memory adapter of nsp: the default, and
@@ -97,7 +141,7 @@ func NewMemoryAdapter(nsp *Namespace) Adapter {
 func (a *memoryAdapter) index(sh *eio.Shard) *localIndex {
 	ix := a.local[sh.Index()]
 	if ix == nil {
-		ix = &localIndex{sockets: map[string]*Socket{}, rooms: map[string]map[*Socket]struct{}{}}
+		ix = &localIndex{sockets: map[string]*Socket{}, rooms: map[string]*room{}}
 		if a.recovery != nil {
 			ix.log = newRecoveryLog(a.recovery, sh.Wheel())
 		}
@@ -116,36 +160,37 @@ func (a *memoryAdapter) AddAll(s *Socket, rooms []string) {
 		if s.inRoom(r) {
 			continue
 		}
-		s.rooms = append(s.rooms, r)
-		m := ix.rooms[r]
-		if m == nil {
-			m = make(map[*Socket]struct{})
-			ix.rooms[r] = m
+		rm := ix.rooms[r]
+		if rm == nil {
+			rm = &room{name: r}
+			ix.rooms[r] = rm
 		}
-		m[s] = struct{}{}
+		s.rooms = append(s.rooms, rm.add(s))
 	}
 }
 
-func (a *memoryAdapter) Del(s *Socket, room string) {
-	for i, r := range s.rooms {
-		if r != room {
-			continue
+func (a *memoryAdapter) Del(s *Socket, name string) {
+	for i, m := range s.rooms {
+		if m.room.name == name {
+			a.leave(s, i)
+			return
 		}
-		s.rooms = append(s.rooms[:i], s.rooms[i+1:]...)
-		ix := a.index(s.sh)
-		if m := ix.rooms[room]; m != nil {
-			delete(m, s)
-			if len(m) == 0 {
-				delete(ix.rooms, room)
-			}
-		}
-		return
+	}
+}
+
+// leave takes s out of its i-th room.
+func (a *memoryAdapter) leave(s *Socket, i int) {
+	m := s.rooms[i]
+	s.rooms = slices.Delete(s.rooms, i, i+1)
+	m.room.remove(m.at)
+	if len(m.room.members) == 0 {
+		delete(a.index(s.sh).rooms, m.room.name)
 	}
 }
 
 func (a *memoryAdapter) DelAll(s *Socket) {
 	for len(s.rooms) > 0 {
-		a.Del(s, s.rooms[0])
+		a.leave(s, len(s.rooms)-1)
 	}
 	delete(a.index(s.sh).sockets, s.id)
 }
@@ -229,8 +274,18 @@ func (a *memoryAdapter) selectOn(sh *eio.Shard, opts *BroadcastOptions, fn func(
 			s.bcastGen = gen
 			visit(s)
 		}
-		for s := range ix.rooms[room] {
-			if s.bcastGen != gen {
+		rm := ix.rooms[room]
+		if rm == nil {
+			continue
+		}
+		// From the last member down: fn may take s out of its rooms (a
+		// slow consumer is disconnected), which moves an already visited
+		// member into its place.
+		for i := len(rm.members) - 1; i >= 0; i-- {
+			if i >= len(rm.members) {
+				continue
+			}
+			if s := rm.members[i]; s.bcastGen != gen {
 				s.bcastGen = gen
 				visit(s)
 			}

@@ -13,7 +13,7 @@ func (inlineExec) OnLoop() bool      { return true }
 
 // BenchmarkRoomJoinLeave joins and leaves a room on a loop that holds
 // 10,000 sockets in 3 of 1,000 rooms each. The room is empty between
-// iterations, so each join allocates its member set.
+// iterations, so each join allocates its room and member slice.
 func BenchmarkRoomJoinLeave(b *testing.B) {
 	srv := NewServer(nil)
 	sh := srv.engine.NewShard(0, time.Now(), inlineExec{})

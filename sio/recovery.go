@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
-	"slices"
 	"strconv"
 	"time"
 
@@ -177,7 +176,7 @@ func (s *Socket) restore(ps *PersistedSession) {
 // adapter. Runs on the loop, before s leaves its rooms.
 func (s *Socket) persist(sa SessionAwareAdapter) {
 	pid := string(s.appendPID(make([]byte, 0, 20)))
-	sa.PersistSession(s, &PersistedSession{SID: s.id, PID: pid, Rooms: slices.Clone(s.rooms), Data: s.Data()})
+	sa.PersistSession(s, &PersistedSession{SID: s.id, PID: pid, Rooms: s.appendJoined(nil), Data: s.Data()})
 }
 
 // connectRecovering connects s, a socket whose client asked to recover the

@@ -45,7 +45,7 @@ type Socket struct {
 	connected    bool
 	handlers     []handlerEntry
 	onDisconnect []func(*Socket, string)
-	rooms        []string // joined rooms, not the own-id room
+	rooms        []membership // joined rooms, not the own-id room (adapter.go)
 	acks         map[int64]*pendingAck
 	bcastGen     uint64     // dedupes a socket across the rooms of one broadcast
 	rate         *rateState // with Limits.EventRate or ByteRate only
@@ -423,8 +423,8 @@ func (s *Socket) inRoom(room string) bool {
 	if room == s.id {
 		return true
 	}
-	for _, r := range s.rooms {
-		if r == room {
+	for _, m := range s.rooms {
+		if m.room.name == room {
 			return true
 		}
 	}
@@ -443,7 +443,15 @@ func (s *Socket) Rooms() []string {
 }
 
 func (s *Socket) roomList() []string {
-	return append([]string{s.id}, s.rooms...)
+	return s.appendJoined(append(make([]string, 0, 1+len(s.rooms)), s.id))
+}
+
+// appendJoined appends the names of the rooms s joined, not its own id.
+func (s *Socket) appendJoined(dst []string) []string {
+	for _, m := range s.rooms {
+		dst = append(dst, m.room.name)
+	}
+	return dst
 }
 
 // To selects the sockets in rooms, except this one (socket.to(room)).
