@@ -16,6 +16,7 @@
 # Environment: QUICK, SERVER_CPU, CLIENT_CPU, BASE_PORT (3950), OUT (the
 # results directory), DURATION / WARMUP / HOLD (measuring window, warm-up,
 # idle hold), IDLE_A / IDLE_B / RECEIVERS / ECHO_RATE / ECHO_CONNS /
+# POLL_IDLE / POLL_RECEIVERS (the long-polling sizes) /
 # PEAK_CONNS / PEAK_INFLIGHT (the sizes below), RUN_TIMEOUT (seconds per
 # run), SIO_BENCH (a prebuilt load generator instead of building
 # ./cmd/sio-bench), ONLY (a regexp on the scenario names below: run only
@@ -40,10 +41,12 @@ IMPLS=${IMPLS:-sioloop node}
 
 if [ "$QUICK" = 1 ]; then
 	IDLE_A=${IDLE_A:-1000} IDLE_B=${IDLE_B:-2000} RECEIVERS=${RECEIVERS:-1000}
+	POLL_IDLE=${POLL_IDLE:-1000} POLL_RECEIVERS=${POLL_RECEIVERS:-500}
 	DURATION=${DURATION:-3s} WARMUP=${WARMUP:-1s} HOLD=${HOLD:-2s}
 	RUN_TIMEOUT=${RUN_TIMEOUT:-60}
 else
 	IDLE_A=${IDLE_A:-10000} IDLE_B=${IDLE_B:-18000} RECEIVERS=${RECEIVERS:-10000}
+	POLL_IDLE=${POLL_IDLE:-8000} POLL_RECEIVERS=${POLL_RECEIVERS:-4000}
 	DURATION=${DURATION:-15s} WARMUP=${WARMUP:-3s} HOLD=${HOLD:-10s}
 	RUN_TIMEOUT=${RUN_TIMEOUT:-600}
 fi
@@ -51,6 +54,8 @@ ECHO_RATE=${ECHO_RATE:-10000} ECHO_CONNS=${ECHO_CONNS:-1000}
 PEAK_CONNS=${PEAK_CONNS:-100} PEAK_INFLIGHT=${PEAK_INFLIGHT:-16}
 
 # One process may hold ~19,000 open files: two above 10,000 connections.
+# A long-polling session holds two (its GET and its POST connection), so
+# the polling sizes stay at or under 8,000 sessions.
 procs() { if [ "$1" -ge 10000 ]; then echo 2; else echo 1; fi; }
 
 for tool in go node npm python3 taskset timeout; do
@@ -207,6 +212,11 @@ scenario echo-peak16 -scenario echo -rate 0 -batch 16 -inflight "$PEAK_INFLIGHT"
 scenario fanout-paced -scenario fanout -receivers "$RECEIVERS" -procs "$(procs "$RECEIVERS")" -rate 2 "${W[@]}"
 scenario fanout-burst -scenario fanout -receivers "$RECEIVERS" -procs "$(procs "$RECEIVERS")" -burst 50 "${W[@]}"
 scenario storm -scenario storm "${W[@]}"
+# Long-polling clients (polling only, no upgrade): sessions held open, echo
+# with one emit in flight per session, broadcast to polling receivers.
+scenario idle-poll -scenario idle -transport polling -conns "$POLL_IDLE" -hold "$HOLD"
+scenario echo-poll -scenario polling -rate 0 -inflight 1 -conns "$PEAK_CONNS" "${W[@]}"
+scenario fanout-poll -scenario fanout -transport polling -receivers "$POLL_RECEIVERS" -rate 2 "${W[@]}"
 
 {
 	echo "# sioloop vs Node socket.io 4.8.4 — $STAMP"
@@ -214,7 +224,7 @@ scenario storm -scenario storm "${W[@]}"
 	echo "$(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD 2>/dev/null || echo '+dirty'), $(go env GOVERSION), node $(node --version), $(uname -sr), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')$([ "$QUICK" = 1 ] && echo ', QUICK=1')."
 	echo "Servers pinned to CPU $SERVER_CPU, sio-bench to CPU $CLIENT_CPU; a fresh server per run."
 	echo
-	IDLE_A=$IDLE_A IDLE_B=$IDLE_B RECEIVERS=$RECEIVERS ECHO_RATE=$ECHO_RATE python3 - "$RUNS" <<'PY'
+	IDLE_A=$IDLE_A IDLE_B=$IDLE_B RECEIVERS=$RECEIVERS ECHO_RATE=$ECHO_RATE POLL_IDLE=$POLL_IDLE POLL_RECEIVERS=$POLL_RECEIVERS PEAK_CONNS=$PEAK_CONNS python3 - "$RUNS" <<'PY'
 import json, os, sys
 
 runs = {}
@@ -226,7 +236,7 @@ with open(sys.argv[1]) as f:
 def n(v):
     return "{:,}".format(int(v))
 
-A, B, R, ER = (n(os.environ[k]) for k in ("IDLE_A", "IDLE_B", "RECEIVERS", "ECHO_RATE"))
+A, B, R, ER, PI, PR, PC = (n(os.environ[k]) for k in ("IDLE_A", "IDLE_B", "RECEIVERS", "ECHO_RATE", "POLL_IDLE", "POLL_RECEIVERS", "PEAK_CONNS"))
 HI, LO = True, False
 # (label, scenario, key, higher is better, decimals)
 rows = [
@@ -249,6 +259,12 @@ rows = [
     ("fanout to %s, bursts of 50: p99 (µs)" % R, "fanout-burst", "p99_us", LO, 0),
     ("fanout to %s, bursts of 50: server CPU per msg (µs)" % R, "fanout-burst", "server_cpu_us_per_msg", LO, 3),
     ("churn (storm) sessions/s", "storm", "sessions_per_sec", HI, 0),
+    ("polling: RSS per idle session, %s sessions (KiB)" % PI, "idle-poll", "rss_per_conn_kib", LO, 2),
+    ("polling: echo peak, %s sessions (acks/s)" % PC, "echo-poll", "acks_per_sec", HI, 0),
+    ("polling: server CPU per echo (µs)", "echo-poll", "server_cpu_us_per_msg", LO, 2),
+    ("polling: echo p99 (µs)", "echo-poll", "p99_us", LO, 0),
+    ("polling: fanout to %s, 2 bcast/s: server CPU per msg (µs)" % PR, "fanout-poll", "server_cpu_us_per_msg", LO, 3),
+    ("polling: fanout to %s, 2 bcast/s: p99 (µs)" % PR, "fanout-poll", "p99_us", LO, 0),
 ]
 
 def value(scn, impl, key):
