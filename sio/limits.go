@@ -90,15 +90,16 @@ type rateState struct {
 // allow charges one packet of size bytes to s's buckets and reports
 // whether it is within the limits. Runs on the loop.
 func (s *Socket) allow(lim *rateLimits, p *parser.Packet, size int) bool {
-	if s.rate == nil {
-		s.rate = &rateState{}
+	h := s.hooks()
+	if h.rate == nil {
+		h.rate = &rateState{}
 	}
 	now := float64(s.sh.Wheel().Elapsed())
 	if lim.eventCost > 0 && (p.Type == parser.Event || p.Type == parser.BinaryEvent) &&
-		!charge(&s.rate.events, now, lim.eventCost, lim.eventBurst) {
+		!charge(&h.rate.events, now, lim.eventCost, lim.eventBurst) {
 		return false
 	}
-	return lim.byteCost == 0 || charge(&s.rate.bytes, now, lim.byteCost*float64(size), lim.byteBurst)
+	return lim.byteCost == 0 || charge(&h.rate.bytes, now, lim.byteCost*float64(size), lim.byteBurst)
 }
 
 // charge adds cost to the bucket whose next arrival time is *tat and
