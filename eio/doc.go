@@ -19,8 +19,11 @@
 // loop. A session id names its shard (ShardOf), so a host that receives a
 // request for a session of another loop posts it there in O(1), and moves
 // a WebSocket that upgrades a session onto the session's loop before it
-// calls Probe. Byte slices passed in are valid only during the call; the
-// package copies what it keeps.
+// calls Probe. In a cluster without sticky sessions a session id also
+// names its node (Options.NodeID, NodeOf), so a host forwards a request
+// for another node's session to that node (package loop). Byte slices
+// passed in are valid only during the call; the package copies what it
+// keeps.
 //
 // Deadlines (ping interval, ping timeout, upgrade timeout, close timeout)
 // live on each shard's timing wheel: no goroutine or time.Timer per session.

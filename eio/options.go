@@ -98,6 +98,13 @@ type Options struct {
 	// PerMessageDeflateThreshold is the smallest message, in bytes, sent
 	// compressed. Zero means 1024.
 	PerMessageDeflateThreshold int
+	// NodeID, from 1 to MaxNodes-1, names this server in a cluster whose
+	// nodes forward each other the requests a load balancer sent to the
+	// wrong node (no sticky sessions: loop.Options.Peers): it is written in
+	// every session id (NodeOf), and a session id naming another node is
+	// that node's. Zero (or a value out of range) means none: the second
+	// character of a session id is random, as the others.
+	NodeID int
 }
 
 // closeTimeout is how long a closing polling session waits for the GET that
@@ -106,6 +113,9 @@ const closeTimeout = 30 * time.Second
 
 func (o *Options) withDefaults() Options {
 	c := *o
+	if c.NodeID < 0 || c.NodeID >= MaxNodes {
+		c.NodeID = 0
+	}
 	if c.PingInterval <= 0 {
 		c.PingInterval = 25 * time.Second
 	}

@@ -79,6 +79,10 @@ func (srv *Server) Shard(i int) *Shard {
 // MaxHTTPBufferSize returns the largest message or polling body accepted.
 func (srv *Server) MaxHTTPBufferSize() int64 { return srv.opts.MaxHTTPBufferSize }
 
+// NodeID returns the node id written in this server's session ids
+// (Options.NodeID), 0 for none.
+func (srv *Server) NodeID() int { return srv.opts.NodeID }
+
 // OutboundHighWaterMark returns the bound of a session's outbound bytes.
 func (srv *Server) OutboundHighWaterMark() int { return srv.opts.OutboundHighWaterMark }
 

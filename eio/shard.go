@@ -48,6 +48,7 @@ func (srv *Server) NewShard(index int, now time.Time, exec Executor) *Shard {
 		ids:   newSIDSource(),
 		exec:  exec,
 	}
+	sh.ids.node = srv.opts.NodeID
 	srv.shards[index].Store(sh)
 	return sh
 }

@@ -30,6 +30,7 @@ type conn struct {
 	timer       wheel.Timer // header timeout, or close wait
 	http        *httpState  // nil once upgraded
 	ws          *wsState    // nil until upgraded
+	fwd         *upstream   // carrying this conn's forwarded request, or its spliced WebSocket (forward.go)
 }
 
 // httpState is the HTTP side of a conn.
@@ -182,6 +183,10 @@ func (cn *conn) onClose(err error) {
 	cn.closed = true
 	if cn.movedAway {
 		return
+	}
+	if up := cn.fwd; up != nil {
+		cn.fwd, up.client = nil, nil
+		up.close()
 	}
 	cn.sh.wheel.Stop(&cn.timer)
 	if cn.out != nil {

@@ -40,6 +40,14 @@
 // answer comes back through the inbox; the loop never blocks on it
 // (allow.go).
 //
+// Forwarding (forward.go): with Options.Peers and an engine NodeID, a
+// request for a session another node of the cluster owns (its id names
+// the node) is forwarded to that node over a direct TCP connection dialed
+// from the request's own loop, and the answer relayed; a forwarded
+// WebSocket upgrade becomes a splice of the two connections. So a cluster
+// needs no sticky sessions. gnet mode only (the net/http mode does not
+// forward long-polling requests).
+//
 // Deadlines: each loop advances its wheels before it handles input or
 // tasks, so a request never finds a passed deadline pending; an engine
 // ticker (10 ms) bounds the lateness between requests; an idle 2-loop

@@ -18,6 +18,10 @@ func (cn *conn) onTraffic() {
 	cn.inTraffic = true
 	defer func() { cn.inTraffic = false }()
 	for !cn.closed && !cn.closeOnSend {
+		if cn.fwd != nil && cn.fwd.splice {
+			cn.pipe()
+			return
+		}
 		if cn.ws != nil {
 			cn.readWS()
 			return
@@ -116,6 +120,9 @@ func (cn *conn) serve(raw []byte, r *request) {
 			hs.pending = true
 			cn.sh.eio[rt.index].OpenPolling(er, cn)
 		}
+		return
+	}
+	if cn.forwardTo(rt, q.SID, raw, false) {
 		return
 	}
 	owner := cn.sh.srv.shardByIndex(eio.ShardOf(q.SID))

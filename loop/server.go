@@ -46,6 +46,12 @@ type Options struct {
 	// needs some files of its own): gnet's acceptor stops the whole server
 	// on EMFILE, so the server must never let accept run out of files.
 	MaxConns int
+	// Peers, with eio.Options.NodeID set on the routes' engines, makes
+	// this server forward a request for another node's session to that
+	// node, so that a cluster needs no sticky sessions (forward.go). Nil
+	// means no forwarding: such a request gets the answer to an unknown
+	// session id.
+	Peers Peers
 
 	// Logger receives the server's logs: errors (gnet's, a panicking
 	// handler) at Error, dropped slow readers and refused connections at
@@ -263,6 +269,11 @@ func (h *handler) OnOpen(c gnet.Conn) ([]byte, gnet.Action) {
 		h.srv.logRefusedConn()
 		return nil, gnet.Close // over the limit: refused (OnClose counts it out)
 	}
+	if up, ok := c.Context().(*upstream); ok {
+		up.opened(c)
+		up.sh.flush()
+		return nil, gnet.None
+	}
 	moved, _ := c.Context().(*handoff)
 	if _, anchor := c.Context().(anchorConn); anchor || (h.srv.private && moved == nil) {
 		h.srv.shardOf(c.EventLoop())
@@ -281,6 +292,12 @@ func (h *handler) OnOpen(c gnet.Conn) ([]byte, gnet.Action) {
 func (h *handler) OnTraffic(c gnet.Conn) gnet.Action {
 	cn, ok := c.Context().(*conn)
 	if !ok {
+		if up, ok := c.Context().(*upstream); ok {
+			up.sh.advance()
+			up.onTraffic()
+			up.sh.flush()
+			return gnet.None
+		}
 		return gnet.Close
 	}
 	// Deadlines that passed before this input arrived expire first, as
@@ -293,9 +310,13 @@ func (h *handler) OnTraffic(c gnet.Conn) gnet.Action {
 
 func (h *handler) OnClose(c gnet.Conn, err error) gnet.Action {
 	h.srv.conns.Add(-1)
-	if cn, ok := c.Context().(*conn); ok {
-		cn.onClose(err)
-		cn.sh.flush()
+	switch x := c.Context().(type) {
+	case *conn:
+		x.onClose(err)
+		x.sh.flush()
+	case *upstream:
+		x.onClose()
+		x.sh.flush()
 	}
 	return gnet.None
 }

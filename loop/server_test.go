@@ -25,7 +25,7 @@ import (
 
 // startEcho serves an Engine.IO echo server on /engine.io/ on a free
 // loopback port and returns its address.
-func startEcho(t *testing.T, opts *loop.Options, eopts *eio.Options) string {
+func startEcho(t testing.TB, opts *loop.Options, eopts *eio.Options) string {
 	t.Helper()
 	engine := eio.NewServer(eopts)
 	engine.OnMessage(func(s *eio.Session, data []byte, binary bool) { s.Send(data, binary) })
@@ -36,7 +36,7 @@ func startEcho(t *testing.T, opts *loop.Options, eopts *eio.Options) string {
 
 // roundTrip writes raw request bytes on a new connection and reads one
 // response.
-func roundTrip(t *testing.T, addr, raw string) (*http.Response, string) {
+func roundTrip(t testing.TB, addr, raw string) (*http.Response, string) {
 	t.Helper()
 	c, err := net.Dial("tcp", addr)
 	if err != nil {
@@ -142,7 +142,7 @@ func TestPipelinedRequestsAreAnsweredInOrder(t *testing.T) {
 	}
 }
 
-func handshake(t *testing.T, addr string) string {
+func handshake(t testing.TB, addr string) string {
 	t.Helper()
 	_, body := roundTrip(t, addr, "GET /engine.io/?EIO=4&transport=polling HTTP/1.1\r\nHost: x\r\n\r\n")
 	i := strings.Index(body, `"sid":"`)

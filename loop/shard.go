@@ -31,12 +31,13 @@ type shard struct {
 	unblock     []*conn      // the previous scan's blocked storage
 	iov         []unix.Iovec // writev scratch
 	flushing    bool
-	headers     []eio.Header // scratch for eio.Request
-	chunked     []byte       // scratch for decoded chunked bodies
-	waiting     []*conn      // fallback handlers waiting for their conn to send (fallback.go)
-	moved       *handoff     // the handoff being served, during serveHandoff
-	compressors compressors  // for long-polling answers (compress.go)
-	flate       flateState   // permessage-deflate (deflate.go)
+	headers     []eio.Header              // scratch for eio.Request
+	chunked     []byte                    // scratch for decoded chunked bodies
+	waiting     []*conn                   // fallback handlers waiting for their conn to send (fallback.go)
+	moved       *handoff                  // the handoff being served, during serveHandoff
+	compressors compressors               // for long-polling answers (compress.go)
+	flate       flateState                // permessage-deflate (deflate.go)
+	upstreams   [eio.MaxNodes][]*upstream // idle connections to other nodes, by node (forward.go)
 }
 
 func newShard(srv *Server, index int, loop gnet.EventLoop) *shard {

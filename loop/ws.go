@@ -39,6 +39,9 @@ func (cn *conn) serveUpgrade(raw []byte, r *request, rt *route, er *eio.Request)
 		ws.sess = cn.sh.eio[rt.index].OpenWebSocket(er, cn)
 		return
 	}
+	if cn.forwardTo(rt, q.SID, raw, true) {
+		return
+	}
 	owner := cn.sh.srv.shardByIndex(eio.ShardOf(q.SID))
 	if owner == nil {
 		cn.abortUpgrade((&eio.RequestError{Code: eio.UnknownSID}).Text())

@@ -5,12 +5,15 @@ import (
 	"crypto/rand"
 	"errors"
 	"log/slog"
+	"net"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/sioloop/sioloop/eio"
 
 	"github.com/sioloop/sioloop/sio"
 )
@@ -100,6 +103,7 @@ type Cluster struct {
 	members  map[string]time.Time // sioloop nodes by uid: when last heard of
 
 	dropped atomic.Int64
+	peers   atomic.Pointer[[eio.MaxNodes]net.Addr] // the forwarding directory, by node id (peers.go)
 }
 
 // outMsg is a message waiting to be published.

@@ -98,6 +98,18 @@
 // that came with a *RequestError naming the silent sioloop nodes by uid
 // and counting the silent nodes without a heartbeat (Node nodes).
 //
+// # Beyond the official adapter: no sticky sessions
+//
+// Cluster.Announce claims a node id through Redis (the key
+// <key>-node#<id>, "<uid> <address>", leased for HeartbeatTimeout and
+// renewed by its holder) and Cluster.PeerAddr answers from the directory
+// of every node's key, read once a second: pass the id to
+// eio.Options.NodeID and the Cluster to loop.Options.Peers, and a request
+// a load balancer sends to the wrong sioloop node is forwarded to the
+// session's node over a direct connection (package loop). Redis only
+// tells the nodes where the others are. Official Node nodes neither
+// announce nor forward: a round-robin balancer needs sioloop nodes only.
+//
 // # Emitters
 //
 // A process that is not a member publishes to the cluster's sockets
