@@ -157,8 +157,9 @@ func (sh *shard) idleUpstream(node int) *upstream {
 // opened is the dialed connection, registered on the loop (OnOpen).
 func (up *upstream) opened(c gnet.Conn) {
 	up.c = c
-	if up.client == nil {
-		up.close() // the client left during the dial
+	if up.closed || up.client == nil { // the client left during the dial
+		up.closed = true
+		_ = c.Close()
 		return
 	}
 	if up.req != nil {
