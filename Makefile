@@ -39,6 +39,11 @@ demo:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./wsframe/ ./eio/ ./loop/ ./parser/... ./sio/ ./internal/...
 
+## bench-cluster: broadcasts across a two-node Redis cluster, sioloop and Node in every pairing (bench/cluster.sh); QUICK=1 for about a minute
+.PHONY: bench-cluster
+bench-cluster:
+	QUICK=$(QUICK) bench/cluster.sh
+
 ## bench-compare: sioloop vs the official Node server on one core each (bench/README.md); QUICK=1 for a <3 min run
 .PHONY: bench-compare
 bench-compare:

@@ -96,14 +96,8 @@ mkdir -p "$OUT" || die "cannot create $OUT"
 RUNS=$OUT/runs.jsonl
 : >"$RUNS"
 
-listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
-# alive PID: the process runs (a zombie, dead but not yet waited for, does not).
-alive() {
-	local st
-	st=$(ps -o stat= -p "$1" 2>/dev/null) || return 1
-	[[ $st != Z* ]]
-}
+# shellcheck source=lib.sh
+. bench/lib.sh # listening, alive
 
 # start_server IMPL PORT LOG: start a contract server pinned to SERVER_CPU,
 # set SPID, wait until it accepts connections.

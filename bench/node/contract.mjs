@@ -4,6 +4,10 @@
 //
 //   node contract.mjs        # PORT (3000) and HOST (127.0.0.1)
 //
+// With REDIS_URL (redis://host:port) it is a member of a Redis cluster
+// (@socket.io/redis-adapter 8.3's createAdapter, key "socket.io"), as
+// ../contract is: bench/cluster.sh broadcasts across such nodes.
+//
 // Namespace "/":
 //   "echo"(args..., ack)        -> ack(args...)
 //   "broadcast"(arg)            -> io.emit("broadcast", arg), the sender included
@@ -17,7 +21,16 @@ const host = process.env.HOST || "127.0.0.1";
 const port = Number(process.env.PORT || 3000);
 
 const http = createServer();
-const io = new Server(http);
+const opts = {};
+if (process.env.REDIS_URL) {
+  const { createAdapter } = await import("@socket.io/redis-adapter");
+  const { createClient } = await import("redis");
+  const pub = createClient({ url: process.env.REDIS_URL });
+  const sub = pub.duplicate();
+  await Promise.all([pub.connect(), sub.connect()]);
+  opts.adapter = createAdapter(pub, sub);
+}
+const io = new Server(http, opts);
 
 io.on("connection", (socket) => {
   socket.on("echo", (...args) => {

@@ -15,12 +15,14 @@ import (
 // config is the parsed command line. A worker process parses the same
 // arguments as its parent and then takes its share (config.share).
 type config struct {
-	url       string
-	host      string // "ip:port", what is dialed and sent as Host
-	path      string // "/socket.io/"
-	nsp       string
-	scenario  string
-	transport string // "websocket" or "polling"
+	url        string
+	host       string // "ip:port", what is dialed and sent as Host
+	senderURL  string // fanout: the sender's server, when not url's
+	senderHost string // its "ip:port" (host when senderURL is empty)
+	path       string // "/socket.io/"
+	nsp        string
+	scenario   string
+	transport  string // "websocket" or "polling"
 
 	conns     int
 	receivers int
@@ -66,6 +68,7 @@ func newFlagSet(cfg *config, out io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("sio-bench", flag.ContinueOnError)
 	fs.SetOutput(out)
 	fs.StringVar(&cfg.url, "url", "http://127.0.0.1:3000", "server `URL` (loopback only)")
+	fs.StringVar(&cfg.senderURL, "sender-url", "", "fanout: the sender's server `URL` (default -url): another node of a cluster, so that every broadcast crosses the cluster")
 	fs.StringVar(&cfg.path, "path", "/socket.io/", "Socket.IO path")
 	fs.StringVar(&cfg.nsp, "nsp", "/", "namespace")
 	fs.StringVar(&cfg.scenario, "scenario", "echo", "idle|echo|fanout|slow|storm|polling")
@@ -211,7 +214,12 @@ func (c *config) check() error {
 	if err != nil {
 		return err
 	}
-	c.host = host
+	c.host, c.senderHost = host, host
+	if c.senderURL != "" {
+		if c.senderHost, err = loopbackHost(c.senderURL); err != nil {
+			return fmt.Errorf("-sender-url: %w", err)
+		}
+	}
 	if c.srcIPs, err = parseSrcRange(c.src); err != nil {
 		return err
 	}

@@ -17,7 +17,9 @@
 //   - echo: acked emits, closed loop (-inflight per connection) or open
 //     loop at -rate; acks/s and ack latency from the scheduled send time.
 //   - fanout: one sender broadcasts to -receivers (-mode all or room) at
-//     -rate or in one -burst; deliveries/s and delivery latency.
+//     -rate or in one -burst; deliveries/s and delivery latency. With
+//     -sender-url the sender is on another server, a node of the same
+//     cluster: every broadcast crosses the cluster (make bench-cluster).
 //   - slow: fanout (mode all) at -rate (default 50/s), -broadcasts of
 //     them (default 2000), to -receivers of which -stalled (default 10)
 //     stop reading after the handshake with a small SO_RCVBUF (-rcvbuf):

@@ -150,7 +150,7 @@ func (w *worker) setup() {
 	case "fanout", "slow":
 		w.connectAll(w.cfg.localConns(), w.cfg.mode == "room")
 		if w.cfg.workerIndex == 0 {
-			w.sender = w.connectOne(-1, false)
+			w.sender = w.connectSender()
 			if w.cfg.scenario == "slow" {
 				w.connectStalled()
 			}
@@ -196,7 +196,7 @@ func (w *worker) connectAll(n int, join bool) {
 		w.running.Add(1)
 		go func(i int) {
 			defer w.running.Done()
-			c, ok := w.open(ctx, i, join)
+			c, ok := w.open(ctx, newClient(w.cfg, w.d, i), join)
 			<-sem
 			attempts.Done()
 			if ok {
@@ -207,12 +207,19 @@ func (w *worker) connectAll(n int, join bool) {
 	attempts.Wait()
 }
 
-// connectOne opens one connection synchronously and starts its reader;
-// nil when it failed.
-func (w *worker) connectOne(idx int, join bool) *client {
+// connectSender opens the fanout sender's connection synchronously (to
+// -sender-url's server when set) and starts its reader; nil when it
+// failed.
+func (w *worker) connectSender() *client {
 	ctx, cancel := context.WithTimeout(w.ctx, w.cfg.timeout)
 	defer cancel()
-	c, ok := w.open(ctx, idx, join)
+	cfg, d := w.cfg, w.d
+	if cfg.senderHost != cfg.host { // -sender-url: another node of a cluster
+		sc := *cfg
+		sc.host = cfg.senderHost
+		cfg, d = &sc, newDialer(sc.host, sc.srcIPs, cfg.workerIndex*7+3, 0)
+	}
+	c, ok := w.open(ctx, newClient(cfg, d, -1), false)
 	if !ok {
 		return nil
 	}
@@ -226,8 +233,8 @@ func (w *worker) connectOne(idx int, join bool) *client {
 
 // open connects one client (and joins the fanout room) and registers it.
 // Runs on the connection's goroutine.
-func (w *worker) open(ctx context.Context, idx int, join bool) (*client, bool) {
-	c := newClient(w.cfg, w.d, idx)
+func (w *worker) open(ctx context.Context, c *client, join bool) (*client, bool) {
+	idx := c.idx
 	hs, err := c.connect(ctx)
 	if err == nil && join {
 		err = w.join(c)
