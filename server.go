@@ -4,6 +4,7 @@ import (
 	"context"
 	"net"
 	"net/http"
+	"sync/atomic"
 
 	"github.com/sioloop/sioloop/loop"
 	"github.com/sioloop/sioloop/sio"
@@ -14,7 +15,8 @@ import (
 // the serving: ListenAndServe, Shutdown.
 type Server struct {
 	*sio.Server
-	engine *loop.Server
+	engine   *loop.Server
+	stopping atomic.Bool // Shutdown was called
 }
 
 // NewServer returns a Socket.IO server with opts (nil means the official
@@ -69,14 +71,27 @@ func (srv *Server) Ready() <-chan struct{} { return srv.engine.Ready() }
 // Addr returns the address the server listens on, once Ready.
 func (srv *Server) Addr() *net.TCPAddr { return srv.engine.Addr() }
 
-// Shutdown disconnects every socket with reason "server shutting down",
-// as Node's `io.close()`, then stops the engine: the listener and every
-// connection close. It is safe to call before the server serves.
+// Shutdown stops the server gracefully, then the engine: new handshakes
+// are refused, the acks the server awaits are waited for, every socket is
+// disconnected with reason "server shutting down" (as Node's `io.close()`:
+// the client sees its transport close) after the packets already emitted
+// to it, and once the sessions are gone, or ctx ends, the listener and
+// every connection close (sio.Server.Shutdown, then loop.Server.Shutdown).
+// Drain first spreads the disconnects over a window. It is safe to call
+// before the server serves; call it from a goroutine of your own, not a
+// handler.
 func (srv *Server) Shutdown(ctx context.Context) error {
+	if srv.stopping.Swap(true) {
+		return nil // the first call does it
+	}
+	var graceful error
 	select {
 	case <-srv.engine.Ready():
-		srv.Server.Close()
+		graceful = srv.Server.Shutdown(ctx)
 	default:
 	}
-	return srv.engine.Shutdown(ctx)
+	if err := srv.engine.Shutdown(ctx); err != nil {
+		return err
+	}
+	return graceful
 }

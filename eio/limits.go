@@ -7,17 +7,19 @@ import (
 	"sync/atomic"
 )
 
-// Messages of the handshakes refused by a connection limit.
+// Messages of the handshakes refused by a connection limit or a shutdown.
 const (
 	msgTooManyConnections       = "Too many connections"
 	msgTooManyConnectionsFromIP = "Too many connections from this address"
+	msgShuttingDown             = "Server is shutting down"
 )
 
 // connLimits counts open sessions for Options.MaxConnections and
 // MaxConnectionsPerIP. Only a handshake and a close touch it, never a
 // packet; the per-address table is shared by the loops, under a mutex.
 type connLimits struct {
-	total atomic.Int64
+	total    atomic.Int64
+	refusing atomic.Bool // RefuseHandshakes was called
 
 	mu     sync.Mutex
 	perIP  map[netip.Addr]*peerCount
@@ -33,6 +35,9 @@ type peerCount struct {
 // checkLimits refuses a handshake that would pass a connection limit.
 // Runs on any loop.
 func (srv *Server) checkLimits(r *Request) *RequestError {
+	if srv.limits.refusing.Load() {
+		return &RequestError{Code: Forbidden, Message: msgShuttingDown}
+	}
 	if max := srv.opts.MaxConnections; max > 0 && srv.limits.total.Load() >= int64(max) {
 		return &RequestError{Code: Forbidden, Message: msgTooManyConnections}
 	}
@@ -52,6 +57,12 @@ func (srv *Server) checkLimits(r *Request) *RequestError {
 	}
 	return nil
 }
+
+// RefuseHandshakes makes every later handshake fail as a refused one
+// does (403 {"code":4,"message":"Server is shutting down"}, 400 on a
+// WebSocket handshake); sessions already open go on. For a graceful
+// shutdown; there is no undoing it. Safe from any goroutine.
+func (srv *Server) RefuseHandshakes() { srv.limits.refusing.Store(true) }
 
 // countOpen counts the new session s opened by r. Runs on s's loop.
 func (srv *Server) countOpen(s *Session, r *Request) {

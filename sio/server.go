@@ -28,6 +28,7 @@ type Server struct {
 	engine   *eio.Server
 	main     *Namespace
 	rate     *rateLimits      // nil: no rate limit
+	shutdown atomic.Bool      // Shutdown was called
 	recovery *RecoveryOptions // opts.ConnectionStateRecovery: nil when off
 	pidKey   [32]byte         // derives the sockets' private ids (recovery.go)
 
@@ -223,15 +224,7 @@ func (srv *Server) Timeout(d time.Duration) *BroadcastOperator { return srv.main
 
 // Close disconnects every socket with reason "server shutting down" and
 // closes their sessions. It returns once every loop has done so.
-func (srv *Server) Close() {
-	srv.eachShard(func(sh *eio.Shard) {
-		sh.Sessions(func(s *eio.Session) {
-			if c, ok := s.Context().(*client); ok {
-				c.closeWith(ReasonServerShuttingDown)
-			}
-		})
-	}, true)
-}
+func (srv *Server) Close() { srv.eachShard(closeAll, true) }
 
 // shardState returns the loop's Socket.IO state. Runs on that loop.
 func (srv *Server) shardState(sh *eio.Shard) *shardState {

@@ -47,5 +47,5 @@ func main() {
 		log.Printf("conformance server (net/http mode) listening on http://%s", demo.Addr())
 		log.Fatal(http.ListenAndServe(demo.Addr(), mux))
 	}
-	demo.Run(srv, "conformance server", "Engine.IO on /engine.io/, Socket.IO on /socket.io/")
+	demo.Run(io, "conformance server", "Engine.IO on /engine.io/, Socket.IO on /socket.io/")
 }

@@ -1,5 +1,5 @@
 // Package demo runs the example servers: the address from HOST and PORT,
-// the first log line saying where the server listens, a clean stop on
+// the first log line saying where the server listens, a graceful stop on
 // SIGINT or SIGTERM.
 package demo
 
@@ -35,8 +35,11 @@ func Addr() string {
 }
 
 // Run serves srv on Addr until SIGINT or SIGTERM; its first log line is
-// "<name> listening on http://<addr> (<what>)". It exits the process on a
-// serve error.
+// "<name> listening on http://<addr> (<what>)". On the signal a
+// sioloop.Server first drains its clients over DRAIN (a duration, e.g.
+// DRAIN=10s; default none), then every server shuts down within 10 s:
+// gracefully for a sioloop.Server (acks in flight, queued packets). It
+// exits the process on a serve error.
 func Run(srv Server, name, what string) {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -44,9 +47,17 @@ func Run(srv Server, name, what string) {
 		<-srv.Ready()
 		log.Printf("%s listening on http://%s (%s)", name, srv.Addr(), what)
 		<-ctx.Done()
-		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		if d, ok := srv.(interface{ Drain(time.Duration) error }); ok {
+			if window, err := time.ParseDuration(os.Getenv("DRAIN")); err == nil && window > 0 {
+				log.Printf("%s: draining over %v", name, window)
+				_ = d.Drain(window)
+			}
+		}
+		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		_ = srv.Shutdown(sctx)
+		if err := srv.Shutdown(sctx); err != nil {
+			log.Printf("%s: shutdown: %v", name, err)
+		}
 	}()
 	if err := srv.ListenAndServe(Addr()); err != nil {
 		log.Fatal(err)
