@@ -75,11 +75,11 @@ func (srv *Server) Addr() *net.TCPAddr { return srv.engine.Addr() }
 // are refused, the acks the server awaits are waited for, every socket is
 // disconnected with reason "server shutting down" (as Node's `io.close()`:
 // the client sees its transport close) after the packets already emitted
-// to it, and once the sessions are gone, or ctx ends, the listener and
-// every connection close (sio.Server.Shutdown, then loop.Server.Shutdown).
-// Drain first spreads the disconnects over a window. It is safe to call
-// before the server serves; call it from a goroutine of your own, not a
-// handler.
+// to it, and once those packets have reached the kernel, or ctx ends, the
+// listener and every connection close (sio.Server.Shutdown, then
+// loop.Server.Shutdown). An idle server returns at once. Drain first
+// spreads the disconnects over a window. It is safe to call before the
+// server serves; call it from a goroutine of your own, not a handler.
 func (srv *Server) Shutdown(ctx context.Context) error {
 	if srv.stopping.Swap(true) {
 		return nil // the first call does it

@@ -39,4 +39,8 @@
 // many sessions of a loop is encoded once as a Shared, which WebSocket
 // hosts reference instead of copying. Server.OnDrain reports a backlog
 // written out.
+//
+// Shutting down: Server.RefuseHandshakes refuses every later handshake
+// (403, code 4); Session.Unsent and Shard.Unflushed (a host's Flusher)
+// tell a graceful shutdown what it still waits for.
 package eio

@@ -30,6 +30,7 @@ func (s *Session) poll(reply Responder) {
 		return
 	}
 	s.parked = reply
+	s.unpolled = false
 	if s.pending != nil {
 		s.flushPoll()
 	}

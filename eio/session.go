@@ -69,9 +69,13 @@ type Session struct {
 	// closeQueued records that a closing polling session's close packet
 	// is queued: Close sends what was queued before it on its own GET.
 	closeQueued bool
-	ws          WebSocket // the WebSocket transport
-	up          *upgrade  // the WebSocket being probed, during an upgrade only
-	parked      Responder // the held long-polling GET
+	// unpolled records that Close found no GET held and none came since:
+	// the client may be gone, and a graceful shutdown does not wait long
+	// for it (Unsent).
+	unpolled bool
+	ws       WebSocket // the WebSocket transport
+	up       *upgrade  // the WebSocket being probed, during an upgrade only
+	parked   Responder // the held long-polling GET
 	// pending holds packets not yet written: while polling without a held
 	// GET, and during an upgrade. Each is a header byte (type, 0x80 when
 	// binary), a 4-byte big-endian length, then the data.
@@ -120,6 +124,24 @@ func (s *Session) Writable() bool {
 // Closed reports whether the session has closed.
 func (s *Session) Closed() bool { return s.state == stateClosed }
 
+// Unsent reports whether the session holds packets its client has not
+// been given yet and is known to come for: queued for its next
+// long-polling GET, or waiting in its WebSocket's backlog. A closing
+// polling session counts only once its client has polled since Close (it
+// is there and comes for the rest); one whose client had no GET held at
+// Close may be gone — engine.io waits 30 s for it. A graceful shutdown
+// waits for what this reports.
+func (s *Session) Unsent() bool {
+	switch {
+	case s.state == stateClosed:
+		return false
+	case s.transport == transportWebSocket:
+		return !s.ws.Writable()
+	default:
+		return s.pending != nil && !s.unpolled
+	}
+}
+
 // Send sends a message packet: text, or binary when binary. data is not
 // retained. It returns ErrDropped, having sent nothing, when the session
 // is closing or closed, or when the packet would take its outbound bytes
@@ -152,8 +174,9 @@ func (s *Session) Close() {
 	// sharing its payload would read as "transport close"); the close
 	// packet on the next GET.
 	s.state = stateClosing
+	s.unpolled = s.parked == nil
 	if s.pending == nil {
-		s.queueClose(s.parked == nil)
+		s.queueClose(s.unpolled)
 	}
 	if s.parked != nil {
 		s.flushPoll()

@@ -34,6 +34,23 @@ type Executor interface {
 	OnLoop() bool
 }
 
+// Flusher is implemented by an Executor whose loop holds output of its
+// own: Unflushed returns how many of the loop's connections have bytes
+// not yet handed to the kernel. Runs on the loop.
+type Flusher interface {
+	Unflushed() int
+}
+
+// Unflushed returns how many connections of the shard's loop have output
+// not yet in the kernel, if its host says (Flusher), else 0. A graceful
+// shutdown waits for them. Runs on the loop.
+func (sh *Shard) Unflushed() int {
+	if f, ok := sh.exec.(Flusher); ok {
+		return f.Unflushed()
+	}
+	return 0
+}
+
 // NewShard returns the shard with the given index (0 ≤ index < MaxShards),
 // its clock started at now, run by exec. Each loop serving srv needs its
 // own; Server.Shard finds it by index afterwards.

@@ -8,7 +8,9 @@
 // wsframe).
 //
 // Entry points: New and Options (zero value: the defaults each field
-// names), Server.Handle, Server.ListenAndServe, Ready, Addr, Shutdown.
+// names), Server.Handle, Server.ListenAndServe, Ready, Addr, Shutdown
+// (which first waits, up to its context, for every connection's queued
+// output to reach the kernel).
 //
 // The net/http mode (nethttp.go): Server is also an http.Handler, to
 // mount on a service's mux behind its TLS, middleware and HTTP/2. Start

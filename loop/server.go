@@ -14,6 +14,7 @@ import (
 
 	"github.com/panjf2000/gnet/v2"
 	"github.com/sioloop/sioloop/eio"
+	"github.com/sioloop/sioloop/internal/quiesce"
 	"golang.org/x/sys/unix"
 )
 
@@ -194,17 +195,31 @@ func (srv *Server) Ready() <-chan struct{} { return srv.ready }
 // Addr returns the address the server listens on, once Ready.
 func (srv *Server) Addr() *net.TCPAddr { return srv.addr.Load() }
 
-// Shutdown stops the server: the listener and every connection close.
+// Shutdown stops the server: it waits, up to ctx, until the bytes queued
+// for every connection have reached the kernel, then the listener and
+// every connection close. When ctx ends first they close all the same
+// (gnet tries each connection's buffered bytes once more as it closes)
+// and ctx's error is returned. Safe from any goroutine but a loop's.
 func (srv *Server) Shutdown(ctx context.Context) error {
 	select {
-	case <-srv.ready:
 	case <-srv.done:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
+		return nil // a stopped loop would answer no task
+	case <-srv.ready:
+	default:
+		select {
+		case <-srv.ready:
+		case <-srv.done:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
 	}
-	if err := srv.engine.Stop(ctx); err != nil {
+	flushed := quiesce.Wait(ctx, srv.unflushed)
+	if err := srv.engine.Stop(ctx); err != nil && flushed == nil {
 		return fmt.Errorf("loop: shutdown: %w", err)
+	}
+	if flushed != nil {
+		return flushed
 	}
 	select {
 	case <-srv.done:
@@ -212,6 +227,14 @@ func (srv *Server) Shutdown(ctx context.Context) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+// unflushed counts the connections, on every loop, whose output is not
+// all in the kernel yet (out.go).
+func (srv *Server) unflushed(ctx context.Context) (int, error) {
+	return quiesce.Sum(ctx, int(srv.nshards.Load()),
+		func(i int, fn func()) { srv.shardByIndex(i).Execute(fn) },
+		func(i int) int { return srv.shardByIndex(i).Unflushed() })
 }
 
 // shardByIndex returns the shard with the index a session id names, or nil.

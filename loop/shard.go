@@ -54,6 +54,10 @@ func newShard(srv *Server, index int, loop gnet.EventLoop) *shard {
 // other tasks its caller posted.
 func (sh *shard) Execute(fn func()) { sh.post(task{op: opFunc, fn: fn}) }
 
+// Unflushed implements eio.Flusher: the conns with output our queue or
+// gnet's buffer still holds (out.go). Runs on the loop.
+func (sh *shard) Unflushed() int { return len(sh.blocked) + len(sh.dirty) }
+
 // OnLoop implements eio.Executor. Each loop goroutine is locked to its OS
 // thread (gnet.WithLockOSThread), so the thread id tells whether the
 // caller is the loop: ~100 ns, no goroutine-id tricks.

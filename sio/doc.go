@@ -45,6 +45,13 @@
 // ReasonSlowConsumer; Emit on the loop returns ErrDropped for a packet it
 // did not queue, and Socket.OnDrain reports a backlog written out.
 //
+// Shutdown and Drain (shutdown.go): Shutdown refuses new handshakes,
+// waits for the acks in flight, disconnects every client with reason
+// "server shutting down" after what was emitted to it and waits, up to
+// its context, for those bytes to reach the kernel; Drain spreads the
+// disconnects over a window first. Both sample counts on the loops (one
+// task per loop every 10 ms): nothing on the packet path signals them.
+//
 // The wire form of packets — the header, JSON, binary attachments, the
 // decoding of arguments — belongs to package parser; sio owns the
 // protocol's state: clients, sockets, namespaces, rooms, acks.

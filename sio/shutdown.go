@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/sioloop/sioloop/eio"
+	"github.com/sioloop/sioloop/internal/quiesce"
 )
 
 // Shutdown closes the server gracefully: Node's io.close(), but waiting
@@ -13,13 +14,19 @@ import (
 // for the acks the server awaits from its clients; then every client is
 // disconnected with reason "server shutting down" after the packets
 // already emitted to it (as io.close(), no Socket.IO DISCONNECT packet:
-// the client sees its transport close and reconnects, to another node);
-// it returns once every session is gone. On ctx's end it still
-// disconnects every client, and returns ctx's error.
+// the client sees its transport close and reconnects, to another node).
+// It waits, up to ctx, for those packets to reach the kernel (a
+// long-polling client still owed some takes them with its next GET). A
+// long-polling client that had no GET held at the close may be gone:
+// engine.io waits 30 s for its next GET, Shutdown one second (a live
+// client comes back at once, and is then waited for), so Shutdown of an
+// idle server returns at once. On ctx's end it still disconnects every
+// client, and returns ctx's error.
 //
 // It waits for the loops: call it from a goroutine of your own, not a
 // handler (ErrOnLoop). The network stops with loop.Server.Shutdown,
-// after this.
+// after this, which first lets the bytes queued for each connection
+// reach the kernel (sioloop.Server.Shutdown does both).
 func (srv *Server) Shutdown(ctx context.Context) error {
 	if srv.onALoop() {
 		return ErrOnLoop
@@ -28,18 +35,37 @@ func (srv *Server) Shutdown(ctx context.Context) error {
 		return nil // the first call does it
 	}
 	srv.engine.RefuseHandshakes()
-	err := srv.waitFor(ctx, pendingAcks)
-	if err == nil {
-		// What was emitted is in the kernel before the close frame goes:
-		// loop.Server.Shutdown may follow at once.
-		err = srv.waitFor(ctx, unflushed)
-	}
-	srv.eachShard(func(sh *eio.Shard) { closeAll(sh) }, false)
+	err := quiesce.Wait(ctx, srv.counter(pendingAcks))
+	srv.eachShard(closeAll, false)
 	if err != nil {
 		return err
 	}
-	return srv.waitFor(ctx, sessions)
+	// What a client is owed and comes for is waited for up to ctx; the
+	// polling clients that had no GET held at the close get closeGrace,
+	// which starts once everything before is in the kernel (a client
+	// still reading a large answer is not taken for a gone one).
+	var graceEnd time.Time
+	return quiesce.Wait(ctx, func(ctx context.Context) (int, error) {
+		n, err := srv.counter(unsent)(ctx)
+		if err != nil || n > 0 {
+			return n, err
+		}
+		if graceEnd.IsZero() {
+			graceEnd = time.Now().Add(closeGrace)
+		}
+		if time.Now().After(graceEnd) {
+			return 0, nil
+		}
+		return srv.counter(sessions)(ctx)
+	})
 }
+
+// closeGrace is how long Shutdown waits for the next GET of a closing
+// long-polling session whose client had no GET held at the close: a live
+// client sends it as soon as it has read the previous answer (and gets
+// what is left, then its close packet: "transport close" rather than a
+// failed request); a gone one never does.
+const closeGrace = time.Second
 
 // Drain disconnects the clients gradually over window, so they do not
 // all reconnect to the next node at once: new handshakes are refused at
@@ -55,23 +81,37 @@ func (srv *Server) Drain(window time.Duration) error {
 		return ErrOnLoop
 	}
 	srv.engine.RefuseHandshakes()
+	// Bounded: a loop stopped under Drain never answers.
+	ctx, cancel := context.WithTimeout(context.Background(), window+drainSlack)
+	defer cancel()
 	var initial [eio.MaxShards]int // each written by its own loop
-	srv.eachShard(func(sh *eio.Shard) { initial[sh.Index()] = len(openClients(sh)) }, true)
+	if _, err := srv.counter(func(sh *eio.Shard) int {
+		initial[sh.Index()] = len(openClients(sh))
+		return 0
+	})(ctx); err != nil {
+		return err
+	}
 	steps := max(1, int(window/drainStep))
 	tick := time.NewTicker(window / time.Duration(steps))
 	defer tick.Stop()
 	for i := 1; i <= steps; i++ {
 		<-tick.C
-		srv.eachShard(func(sh *eio.Shard) {
+		if _, err := srv.counter(func(sh *eio.Shard) int {
 			open := openClients(sh)
 			keep := initial[sh.Index()] * (steps - i) / steps
 			for _, c := range open[:max(0, len(open)-keep)] {
 				c.closeWith(ReasonServerShuttingDown)
 			}
-		}, true)
+			return 0
+		})(ctx); err != nil {
+			return err
+		}
 	}
 	return nil
 }
+
+// drainSlack is how much longer than its window Drain waits for the loops.
+const drainSlack = 5 * time.Second
 
 // drainStep is the period of Drain's batches.
 const drainStep = 100 * time.Millisecond
@@ -108,45 +148,19 @@ func (srv *Server) onALoop() bool {
 	return false
 }
 
-// waitFor polls count on every loop until it is zero or ctx ends. For
-// shutdown only: nothing on the packet path signals these counts.
-func (srv *Server) waitFor(ctx context.Context, count func(*eio.Shard) int) error {
-	tick := time.NewTicker(10 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		n, err := srv.sumOnLoops(ctx, count)
-		if err != nil || n == 0 {
-			return err
+// counter returns a quiesce count that adds up count run on every loop.
+func (srv *Server) counter(count func(*eio.Shard) int) func(context.Context) (int, error) {
+	return func(ctx context.Context) (int, error) {
+		var shards []*eio.Shard
+		for i := range eio.MaxShards {
+			if sh := srv.engine.Shard(i); sh != nil {
+				shards = append(shards, sh)
+			}
 		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-tick.C:
-		}
+		return quiesce.Sum(ctx, len(shards),
+			func(i int, fn func()) { shards[i].Execute(fn) },
+			func(i int) int { return count(shards[i]) })
 	}
-}
-
-// sumOnLoops adds up count run on every loop, waiting up to ctx (a loop
-// that stopped never answers).
-func (srv *Server) sumOnLoops(ctx context.Context, count func(*eio.Shard) int) (int, error) {
-	results := make(chan int, eio.MaxShards)
-	posted := 0
-	for i := range eio.MaxShards {
-		if sh := srv.engine.Shard(i); sh != nil {
-			sh.Execute(func() { results <- count(sh) })
-			posted++
-		}
-	}
-	sum := 0
-	for range posted {
-		select {
-		case n := <-results:
-			sum += n
-		case <-ctx.Done():
-			return 0, ctx.Err()
-		}
-	}
-	return sum, nil
 }
 
 // pendingAcks counts the acks the shard's sockets await. Runs on the loop.
@@ -162,12 +176,13 @@ func pendingAcks(sh *eio.Shard) int {
 	return n
 }
 
-// unflushed counts the shard's WebSocket sessions with bytes not yet
-// handed to the kernel. Runs on the loop.
-func unflushed(sh *eio.Shard) int {
-	n := 0
+// unsent counts the shard's sessions holding packets their client will
+// come for (Session.Unsent), and its loop's connections with output not
+// yet in the kernel (Shard.Unflushed). Runs on the loop.
+func unsent(sh *eio.Shard) int {
+	n := sh.Unflushed()
 	sh.Sessions(func(s *eio.Session) {
-		if s.Transport() == eio.TransportWebSocket && !s.Closed() && !s.Writable() {
+		if s.Unsent() {
 			n++
 		}
 	})
@@ -175,6 +190,6 @@ func unflushed(sh *eio.Shard) int {
 }
 
 // sessions counts the shard's sessions, closing ones included (a polling
-// session closes when its last GET has taken the close packet). Runs on
-// the loop.
+// session closes when a GET has taken its close packet). Runs on the
+// loop.
 func sessions(sh *eio.Shard) int { return sh.Len() }
