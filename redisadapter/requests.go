@@ -469,7 +469,7 @@ func (a *Adapter) onServerSideEmit(r *request) {
 			}
 		}
 	}
-	a.nsp.ServerSideEvent(r.Data, ack)
+	a.nsp.ServerSideEvent(r.Data, nil, ack)
 }
 
 // onBroadcastWithAck writes another node's broadcast with an ack to this

@@ -73,8 +73,9 @@ type Adapter interface {
 // members it owns. A socket's own-id room has no entry (the sockets map
 // answers it), and its list of rooms is kept in the Socket itself.
 type memoryAdapter struct {
-	nsp   *Namespace
-	local [eio.MaxShards]*localIndex // each touched only by its loop
+	nsp    *Namespace
+	local  [eio.MaxShards]*localIndex // each touched only by its loop
+	onRoom RoomHook                   // nil: nobody listens
 
 	// Connection state recovery (recovery_log.go): nil when off.
 	recovery *RecoveryOptions
@@ -137,6 +138,20 @@ func NewMemoryAdapter(nsp *Namespace) Adapter {
 	return &memoryAdapter{nsp: nsp, recovery: nsp.srv.recovery}
 }
 
+// RoomHook is told that a room of a loop got its first member (created)
+// or lost its last one, as the official adapter's "create-room" and
+// "delete-room" events, per loop: a room several loops hold is created
+// once on each. own marks a socket's own-id room (created on connect,
+// deleted on disconnect). It runs on the loop and must not block.
+type RoomHook func(room string, own, created bool)
+
+// NewMemoryAdapterWithHook returns the in-memory adapter of nsp telling
+// onRoom of its rooms' creation and deletion (a cluster adapter that
+// subscribes to a channel per room, say).
+func NewMemoryAdapterWithHook(nsp *Namespace, onRoom RoomHook) Adapter {
+	return &memoryAdapter{nsp: nsp, recovery: nsp.srv.recovery, onRoom: onRoom}
+}
+
 // index returns the loop's part of the index. Runs on that loop.
 func (a *memoryAdapter) index(sh *eio.Shard) *localIndex {
 	ix := a.local[sh.Index()]
@@ -159,6 +174,9 @@ func (a *memoryAdapter) AddAll(s *Socket, rooms []string) {
 	}
 	for _, r := range rooms {
 		if r == s.id {
+			if _, ok := ix.sockets[s.id]; !ok && a.onRoom != nil {
+				a.onRoom(r, true, true)
+			}
 			ix.sockets[s.id] = s
 			continue
 		}
@@ -169,6 +187,9 @@ func (a *memoryAdapter) AddAll(s *Socket, rooms []string) {
 		if rm == nil {
 			rm = &room{name: r}
 			ix.rooms[r] = rm
+			if a.onRoom != nil {
+				a.onRoom(r, false, true)
+			}
 		}
 		s.rooms = append(s.rooms, rm.add(s))
 	}
@@ -190,6 +211,9 @@ func (a *memoryAdapter) leave(s *Socket, i int) {
 	m.room.remove(m.at)
 	if len(m.room.members) == 0 {
 		delete(a.index(s.sh).rooms, m.room.name)
+		if a.onRoom != nil {
+			a.onRoom(m.room.name, false, false)
+		}
 	}
 }
 
@@ -197,7 +221,11 @@ func (a *memoryAdapter) DelAll(s *Socket) {
 	for len(s.rooms) > 0 {
 		a.leave(s, len(s.rooms)-1)
 	}
-	delete(a.index(s.sh).sockets, s.id)
+	ix := a.index(s.sh)
+	if _, ok := ix.sockets[s.id]; ok && a.onRoom != nil {
+		a.onRoom(s.id, true, false)
+	}
+	delete(ix.sockets, s.id)
 }
 
 // Broadcast writes pkt to the selected sockets of every loop. With

@@ -32,13 +32,14 @@ func (n *Namespace) OnServerSideEmit(event string, fn ServerSideHandler) {
 }
 
 // ServerSideEvent delivers a server-side event another node sent, for a
-// cluster adapter: data is the JSON array [event, args...] and ack, nil
-// when the sender waits for no answer, carries the first answer back.
+// cluster adapter: data is the JSON array [event, args...], binary values
+// as placeholders naming atts (nil without), and ack, nil when the sender
+// waits for no answer, carries the first answer back.
 // It reports whether data was a well-formed event. Safe from any
 // goroutine; the handlers run on the caller's.
-func (n *Namespace) ServerSideEvent(data []byte, ack func(v any)) bool {
+func (n *Namespace) ServerSideEvent(data []byte, atts [][]byte, ack func(v any)) bool {
 	var args Args
-	event, err := decodeJSON(&args, parser.Event, data, nil)
+	event, err := decodeJSON(&args, parser.Event, data, atts)
 	if err != nil || event == nil {
 		return false
 	}
