@@ -25,6 +25,8 @@ type Adapter struct {
 	specificResponseChannel string
 
 	remote atomic.Int64 // other nodes subscribed to the namespace, as last counted
+
+	shard *shardedNsp // the sharded variant's part; nil in the classic one
 }
 
 func newAdapter(c *Cluster, nsp *sio.Namespace) *Adapter {
@@ -45,8 +47,8 @@ func newAdapter(c *Cluster, nsp *sio.Namespace) *Adapter {
 // room's when exactly one room is selected, as the official adapter does.
 func (a *Adapter) Broadcast(pkt *sio.BroadcastPacket, opts *sio.BroadcastOptions) {
 	if !opts.Local {
-		if msg, err := a.encodeBroadcast(pkt, opts); err == nil {
-			a.c.send(roomChannel(a.channel, opts.Rooms), msg)
+		if ch, msg, err := a.c.wire.broadcast(a, pkt, opts); err == nil {
+			a.c.send(ch, msg)
 		} else {
 			a.c.opts.Logger.Error("redisadapter: encode broadcast", "namespace", a.nsp.Name(), "err", err)
 		}

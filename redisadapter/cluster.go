@@ -6,7 +6,7 @@ import (
 	"errors"
 	"log/slog"
 	"net"
-	"strings"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -19,9 +19,11 @@ import (
 )
 
 // Options configures a Cluster. Its zero value means the defaults of
-// @socket.io/redis-adapter 8.3's createAdapter.
+// @socket.io/redis-adapter 8.3's createAdapter (New) or
+// createShardedAdapter (NewSharded).
 type Options struct {
-	// Key prefixes every channel. Zero means "socket.io".
+	// Key prefixes every channel (the sharded adapter's channelPrefix).
+	// Zero means "socket.io".
 	Key string
 	// RequestsTimeout bounds every cluster request (FetchSockets,
 	// ServerSideEmit with an ack, Sockets, AllRooms) and how long the
@@ -30,8 +32,13 @@ type Options struct {
 	RequestsTimeout time.Duration
 	// PublishOnSpecificResponseChannel makes this node answer a request on
 	// the requesting node's own response channel instead of the shared one
-	// (the option of the same name). Off by default.
+	// (the option of the same name). Off by default. Classic variant only:
+	// the sharded one always answers on the requester's channel.
 	PublishOnSpecificResponseChannel bool
+	// SubscriptionMode is the sharded variant's subscriptionMode: which
+	// broadcasts to one room travel on a channel of their own. Zero means
+	// Dynamic, as createShardedAdapter. Ignored by the classic variant.
+	SubscriptionMode SubscriptionMode
 	// PublishQueue bounds the messages waiting to be published. When it is
 	// full a broadcast's message to the other nodes is dropped (counted by
 	// Dropped, logged) rather than blocking an event loop. Zero means 8192.
@@ -79,7 +86,8 @@ var ErrClosed = errors.New("redisadapter: cluster closed")
 // Cluster is this node's membership of a Redis cluster of Socket.IO
 // servers: one subscriber connection for every namespace, one publisher
 // goroutine, and the node's uid. Hand its Adapter method to
-// sio.Options.Adapter.
+// sio.Options.Adapter. New joins a cluster of the classic variant,
+// NewSharded one of the sharded variant.
 //
 // Ownership: the reader goroutine receives every message and runs the
 // remote side of the protocol (broadcasts, requests, answers); the
@@ -91,6 +99,7 @@ type Cluster struct {
 	opts Options
 	uid  string
 	ps   *redis.PubSub
+	wire wire // the variant's wire format
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -98,6 +107,7 @@ type Cluster struct {
 	out    chan outMsg
 
 	mu       sync.Mutex
+	adapters []*Adapter           // every namespace's
 	channels map[string]*Adapter  // every subscribed channel and pattern → its namespace
 	pending  map[string]*pending  // this node's requests awaiting answers
 	members  map[string]time.Time // sioloop nodes by uid: when last heard of
@@ -112,9 +122,21 @@ type outMsg struct {
 	payload []byte
 }
 
-// New joins the cluster that rdb reaches: it opens the subscriber
-// connection and starts the reader and the publisher. Close leaves.
+// New joins the cluster of the classic variant (createAdapter) that rdb
+// reaches: it opens the subscriber connection and starts the reader and
+// the publisher. Close leaves.
 func New(rdb redis.UniversalClient, opts *Options) *Cluster {
+	return join(rdb, opts, func(c *Cluster) wire { return classic{c} })
+}
+
+// NewSharded joins the cluster of the sharded variant
+// (createShardedAdapter, Redis 7's sharded pub/sub) that rdb reaches, as
+// New does.
+func NewSharded(rdb redis.UniversalClient, opts *Options) *Cluster {
+	return join(rdb, opts, newSharded)
+}
+
+func join(rdb redis.UniversalClient, opts *Options, variant func(*Cluster) wire) *Cluster {
 	o := opts.withDefaults()
 	ctx, cancel := context.WithCancel(context.Background())
 	c := &Cluster{
@@ -124,12 +146,44 @@ func New(rdb redis.UniversalClient, opts *Options) *Cluster {
 		pending:  map[string]*pending{},
 		members:  map[string]time.Time{},
 	}
-	c.ps = rdb.Subscribe(ctx, c.heartbeatChannel())
+	c.wire = variant(c)
+	c.ps = c.wire.open()
 	c.done.Add(3)
 	go c.read()
 	go c.publish()
 	go c.count()
 	return c
+}
+
+// wire is what differs between the two variants: channels, commands and
+// encodings. The protocol above it — the Adapter's operations, requests
+// and their answers, membership — is one for both: a variant decodes a
+// message into a broadcast, a request or a response and hands it to the
+// Adapter or the Cluster, and encodes what they send.
+type wire interface {
+	// open opens the subscriber connection.
+	open() *redis.PubSub
+	// subscribe registers a's channels in c.channels and subscribes to them.
+	subscribe(a *Adapter)
+	// receive handles a message of a's channels. Runs on the reader.
+	receive(a *Adapter, msg *redis.Message)
+	// publish queues the command that publishes payload on channel.
+	publish(ctx context.Context, pipe redis.Pipeliner, channel string, payload []byte)
+	// serverCount counts the nodes (this one among them) of a's namespace.
+	serverCount(ctx context.Context, a *Adapter) (int, error)
+	// heartbeat tells the other sioloop nodes that this one is alive.
+	heartbeat(as []*Adapter)
+	// leave tells them that it leaves (Close).
+	leave(as []*Adapter)
+	// broadcast encodes a broadcast without ack and picks its channel.
+	broadcast(a *Adapter, pkt *sio.BroadcastPacket, opts *sio.BroadcastOptions) (channel string, payload []byte, err error)
+	// request encodes a request (req.UID set) and picks its channel.
+	request(a *Adapter, req *request) (channel string, payload []byte, err error)
+	// response encodes the answer resp to r and picks its channel.
+	response(a *Adapter, r *request, resp *response) (channel string, payload []byte, err error)
+	// roomRequests reports whether the variant has SOCKETS and ALL_ROOMS
+	// requests (else Sockets and AllRooms ask for REMOTE_FETCH).
+	roomRequests() bool
 }
 
 // UID returns the node's id on the wire.
@@ -147,7 +201,9 @@ func (c *Cluster) Close() error {
 	c.done.Wait()
 	c.mu.Lock()
 	clear(c.pending) // blocked requesters see c.ctx done
+	as := slices.Clone(c.adapters)
 	c.mu.Unlock()
+	c.wire.leave(as) // after the publisher stopped: nothing follows it
 	return err
 }
 
@@ -156,17 +212,9 @@ func (c *Cluster) Close() error {
 func (c *Cluster) Adapter(nsp *sio.Namespace) sio.Adapter {
 	a := newAdapter(c, nsp)
 	c.mu.Lock()
-	c.channels[a.channel+"*"] = a
-	c.channels[a.requestChannel] = a
-	c.channels[a.responseChannel] = a
-	c.channels[a.specificResponseChannel] = a
+	c.adapters = append(c.adapters, a)
 	c.mu.Unlock()
-	if err := c.ps.PSubscribe(c.ctx, a.channel+"*"); err != nil {
-		c.opts.Logger.Error("redisadapter: psubscribe", "channel", a.channel+"*", "err", err)
-	}
-	if err := c.ps.Subscribe(c.ctx, a.requestChannel, a.responseChannel, a.specificResponseChannel); err != nil {
-		c.opts.Logger.Error("redisadapter: subscribe", "namespace", nsp.Name(), "err", err)
-	}
+	c.wire.subscribe(a)
 	return a
 }
 
@@ -199,17 +247,8 @@ func (c *Cluster) read() {
 		c.mu.Lock()
 		a := c.channels[key]
 		c.mu.Unlock()
-		if a == nil {
-			continue
-		}
-		payload := []byte(msg.Payload)
-		switch {
-		case msg.Pattern != "":
-			a.onBroadcast(msg.Channel, payload)
-		case strings.HasPrefix(msg.Channel, a.responseChannel):
-			c.onResponse(payload)
-		default:
-			a.onRequest(payload)
+		if a != nil {
+			c.wire.receive(a, msg)
 		}
 	}
 }
@@ -239,12 +278,12 @@ func (c *Cluster) publish() {
 		case m = <-c.out:
 		}
 		pipe := c.rdb.Pipeline()
-		pipe.Publish(c.ctx, m.channel, m.payload)
+		c.wire.publish(c.ctx, pipe, m.channel, m.payload)
 	more:
 		for n := 1; n < batch; n++ {
 			select {
 			case m = <-c.out:
-				pipe.Publish(c.ctx, m.channel, m.payload)
+				c.wire.publish(c.ctx, pipe, m.channel, m.payload)
 			default:
 				break more
 			}
@@ -255,15 +294,14 @@ func (c *Cluster) publish() {
 	}
 }
 
-// serverCount returns how many nodes (this one among them) subscribe to
-// a's request channel, as the official adapter counts them (PUBSUB
-// NUMSUB), and keeps the count of the others for a.Shards.
+// serverCount returns how many nodes (this one among them) serve a's
+// namespace, as the official adapter counts them (PUBSUB NUMSUB or
+// SHARDNUMSUB), and keeps the count of the others for a.Shards.
 func (c *Cluster) serverCount(ctx context.Context, a *Adapter) (int, error) {
-	m, err := c.rdb.PubSubNumSub(ctx, a.requestChannel).Result()
+	n, err := c.wire.serverCount(ctx, a)
 	if err != nil {
 		return 0, err
 	}
-	n := int(m[a.requestChannel])
 	a.remote.Store(int64(max(n-1, 0)))
 	return n, nil
 }
@@ -280,18 +318,13 @@ func (c *Cluster) count() {
 	defer t.Stop()
 	var beat time.Time
 	for {
+		c.mu.Lock()
+		as := slices.Clone(c.adapters)
+		c.mu.Unlock()
 		if time.Since(beat) >= c.opts.HeartbeatInterval {
 			beat = time.Now()
-			c.send(c.heartbeatChannel(), []byte(c.uid))
+			c.wire.heartbeat(as)
 		}
-		c.mu.Lock()
-		var as []*Adapter
-		for ch, a := range c.channels {
-			if ch == a.requestChannel {
-				as = append(as, a)
-			}
-		}
-		c.mu.Unlock()
 		for _, a := range as {
 			_, _ = c.serverCount(c.ctx, a)
 		}
@@ -303,8 +336,9 @@ func (c *Cluster) count() {
 	}
 }
 
-// heartbeatChannel is where sioloop nodes publish their uid, every
-// HeartbeatInterval: a channel of sioloop's, which Node nodes ignore.
+// heartbeatChannel is where sioloop nodes of the classic variant publish
+// their uid, every HeartbeatInterval: a channel of sioloop's, which Node
+// nodes ignore.
 func (c *Cluster) heartbeatChannel() string { return c.opts.Key + "-heartbeat#" }
 
 // heard records that the node uid is alive.
@@ -315,6 +349,21 @@ func (c *Cluster) heard(uid string) {
 	c.mu.Lock()
 	c.members[uid] = time.Now()
 	c.mu.Unlock()
+}
+
+// forget drops the node uid from the members: it left.
+func (c *Cluster) forget(uid string) {
+	c.mu.Lock()
+	delete(c.members, uid)
+	c.mu.Unlock()
+}
+
+// member reports whether uid is a sioloop node heard from.
+func (c *Cluster) member(uid string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	_, ok := c.members[uid]
+	return ok
 }
 
 // Members returns the uids of the other sioloop nodes heard from within

@@ -37,12 +37,41 @@ func ensureModules(t *testing.T) {
 	}
 }
 
+// variant is the adapter a test's cluster runs: the classic one (zero
+// value), or the sharded one in a subscription mode.
+type variant struct {
+	sharded bool
+	mode    redisadapter.SubscriptionMode
+}
+
+// nodeMode is the subscriptionMode option of createShardedAdapter.
+func (v variant) nodeMode() string {
+	return map[redisadapter.SubscriptionMode]string{
+		redisadapter.SubscriptionStatic: "static", redisadapter.SubscriptionDynamic: "dynamic",
+		redisadapter.SubscriptionDynamicPrivate: "dynamic-private",
+	}[v.mode]
+}
+
+// env tells node-server.mjs and cluster-client.mjs the variant.
+func (v variant) env() []string {
+	if !v.sharded {
+		return nil
+	}
+	return []string{"SHARDED=1", "SUBSCRIPTION_MODE=" + v.nodeMode()}
+}
+
 // startNodeNode starts the official Node cluster member (node-server.mjs)
-// and returns its URL and process id.
+// with the classic adapter and returns its URL and process id.
 func startNodeNode(t *testing.T, redisAddr string) (string, int) {
 	t.Helper()
+	return startNodeNodeOf(t, redisAddr, variant{})
+}
+
+// startNodeNodeOf starts the Node cluster member with v's adapter.
+func startNodeNodeOf(t *testing.T, redisAddr string, v variant) (string, int) {
+	t.Helper()
 	port := freePort(t)
-	env := []string{"PORT=" + strconv.Itoa(port), "REDIS_URL=redis://" + redisAddr, "REQUESTS_TIMEOUT=" + strconv.FormatInt(requestsTimeout.Milliseconds(), 10)}
+	env := append([]string{"PORT=" + strconv.Itoa(port), "REDIS_URL=redis://" + redisAddr, "REQUESTS_TIMEOUT=" + strconv.FormatInt(requestsTimeout.Milliseconds(), 10)}, v.env()...)
 	line := nodetest.StartServer(t, testdataDir, env, func(line string) (string, bool) {
 		return line, strings.HasPrefix(line, "listening ")
 	}, "node", "node-server.mjs")
@@ -78,12 +107,24 @@ type goNode struct {
 
 func startGoNode(t *testing.T, redisAddr, name string) *goNode {
 	t.Helper()
+	return startGoNodeOf(t, redisAddr, name, variant{})
+}
+
+// startGoNodeOf starts a sioloop cluster member with v's adapter.
+func startGoNodeOf(t *testing.T, redisAddr, name string, v variant) *goNode {
+	t.Helper()
 	rdb := redis.NewClient(&redis.Options{Addr: redisAddr})
 	t.Cleanup(func() { _ = rdb.Close() })
 	n := &goNode{name: name}
-	n.cluster = redisadapter.New(rdb, &redisadapter.Options{
+	opts := &redisadapter.Options{
 		RequestsTimeout: requestsTimeout, HeartbeatInterval: 200 * time.Millisecond, HeartbeatTimeout: 3 * time.Second,
-	})
+		SubscriptionMode: v.mode,
+	}
+	if v.sharded {
+		n.cluster = redisadapter.NewSharded(rdb, opts)
+	} else {
+		n.cluster = redisadapter.New(rdb, opts)
+	}
 	t.Cleanup(func() { _ = n.cluster.Close() })
 	n.io = sio.NewServer(&sio.Options{Adapter: n.cluster.Adapter})
 	n.io.OnServerSideEmit("sse", func(args *sio.Args, ack func(any)) {
@@ -250,12 +291,23 @@ func values(rs []*sio.Args) []any {
 // request channel: the cluster is formed.
 func waitMembers(t *testing.T, redisAddr string, count int) {
 	t.Helper()
+	waitMembersOf(t, redisAddr, count, variant{})
+}
+
+// waitMembersOf waits until count nodes of v's adapter serve the main
+// namespace: they subscribe to its request channel (classic) or to its
+// channel (sharded).
+func waitMembersOf(t *testing.T, redisAddr string, count int, v variant) {
+	t.Helper()
 	rdb := redis.NewClient(&redis.Options{Addr: redisAddr})
 	defer rdb.Close()
-	const ch = "socket.io-request#/#"
+	ch, numSub := "socket.io-request#/#", rdb.PubSubNumSub
+	if v.sharded {
+		ch, numSub = "socket.io#/#", rdb.PubSubShardNumSub
+	}
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		m, err := rdb.PubSubNumSub(context.Background(), ch).Result()
+		m, err := numSub(context.Background(), ch).Result()
 		if err == nil && int(m[ch]) == count {
 			return
 		}
@@ -269,23 +321,36 @@ func waitMembers(t *testing.T, redisAddr string, count int) {
 // mixedCluster starts Redis, the Node node and two sioloop nodes and
 // returns their URLs, the Node node's first.
 func mixedCluster(t *testing.T) (string, []string, []*goNode) {
+	return mixedClusterOf(t, variant{})
+}
+
+// mixedClusterOf is mixedCluster with v's adapter on every node.
+func mixedClusterOf(t *testing.T, v variant) (string, []string, []*goNode) {
 	ensureModules(t)
 	addr := redistest.Start(t)
-	nodeURL, _ := startNodeNode(t, addr)
+	nodeURL, _ := startNodeNodeOf(t, addr, v)
 	urls := []string{nodeURL}
 	var gos []*goNode
 	for i := 1; i <= 2; i++ {
-		g := startGoNode(t, addr, "go"+strconv.Itoa(i))
+		g := startGoNodeOf(t, addr, "go"+strconv.Itoa(i), v)
 		gos = append(gos, g)
 		urls = append(urls, g.url)
 	}
-	waitMembers(t, addr, 3)
+	waitMembersOf(t, addr, 3, v)
 	return addr, urls, gos
 }
 
 func runClients(t *testing.T, scenario string, urls []string) map[string]any {
 	t.Helper()
-	return nodetest.Run(t, 90*time.Second, testdataDir, nil, "node", "cluster-client.mjs", scenario, strings.Join(urls, ","))
+	return runClientsOf(t, scenario, urls, "", variant{})
+}
+
+// runClientsOf runs a scenario of cluster-client.mjs against a cluster of
+// v's adapter on the Redis at redisAddr.
+func runClientsOf(t *testing.T, scenario string, urls []string, redisAddr string, v variant) map[string]any {
+	t.Helper()
+	env := append([]string{"REDIS_URL=redis://" + redisAddr}, v.env()...)
+	return nodetest.Run(t, 90*time.Second, testdataDir, env, "node", "cluster-client.mjs", scenario, strings.Join(urls, ","))
 }
 
 func TestMixedClusterBroadcastsCrossBothWays(t *testing.T) {
@@ -301,14 +366,16 @@ func TestMixedClusterRequestsCrossBothWays(t *testing.T) {
 // A stopped node makes a request end at its per-call timeout with the
 // answers that came and an error counting the silent node; a node killed
 // while a request waits for it ends the wait as soon as Redis drops it.
-func TestRequestsWaitOnlyForLiveNodes(t *testing.T) {
+func TestRequestsWaitOnlyForLiveNodes(t *testing.T) { testRequestsWaitOnlyForLiveNodes(t, variant{}) }
+
+func testRequestsWaitOnlyForLiveNodes(t *testing.T, v variant) {
 	ensureModules(t)
 	addr := redistest.Start(t)
-	_, pid := startNodeNode(t, addr)
+	_, pid := startNodeNodeOf(t, addr, v)
 	t.Cleanup(func() { _ = syscall.Kill(pid, syscall.SIGKILL) })
-	g1 := startGoNode(t, addr, "go1")
-	g2 := startGoNode(t, addr, "go2")
-	waitMembers(t, addr, 3)
+	g1 := startGoNodeOf(t, addr, "go1", v)
+	g2 := startGoNodeOf(t, addr, "go2", v)
+	waitMembersOf(t, addr, 3, v)
 	deadline := time.Now().Add(10 * time.Second)
 	for !slices.Contains(g1.cluster.Members(), g2.cluster.UID()) {
 		if time.Now().After(deadline) {

@@ -1,14 +1,22 @@
 // Package redisadapter makes a sioloop server a member of a Redis cluster
-// of Socket.IO servers, Go and Node alike: it speaks the wire format of
-// @socket.io/redis-adapter 8.3 (createAdapter, the classic pub/sub
-// variant), so sioloop nodes and official Node nodes serve one cluster.
+// of Socket.IO servers, Go and Node alike: it speaks the wire formats of
+// @socket.io/redis-adapter 8.3 — createAdapter, the classic pub/sub
+// variant (New), and createShardedAdapter, the sharded one on Redis 7's
+// sharded pub/sub (NewSharded) — so sioloop nodes and official Node nodes
+// serve one cluster. Every node of a cluster must use the same variant.
 //
 //	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:6379"})
 //	cluster := redisadapter.New(rdb, nil) // key "socket.io", requests time out after 5s
+//	// or: cluster := redisadapter.NewSharded(rdb, nil) // subscription mode dynamic
 //	defer cluster.Close()
 //	io := sio.NewServer(&sio.Options{Adapter: cluster.Adapter})
 //
-// # Wire format
+// The two variants share everything but the wire: a variant (classic.go,
+// sharded.go) subscribes, publishes, counts the nodes, and decodes a
+// message into a broadcast, a request or an answer, which one Adapter and
+// one request bookkeeping (requests.go) serve; it encodes what they send.
+//
+// # Wire format: the classic variant
 //
 // Read from @socket.io/redis-adapter 8.3's dist/index.js and notepack.io
 // 3.0 (its MessagePack codec); this package implements it, it copies none
@@ -74,6 +82,58 @@
 // xdomain, secure, issued (ms), url, query, auth}. Answers from sioloop
 // nodes add their uid, which Node nodes ignore.
 //
+// # Wire format: the sharded variant
+//
+// Read from @socket.io/redis-adapter 8.3's dist/sharded-adapter.js and
+// socket.io-adapter 2.5's dist/cluster-adapter.js (ClusterAdapter, which
+// it extends). Every message is SPUBLISHed on a sharded channel:
+//
+//	<key>#<nsp>#          every message of the namespace (SSUBSCRIBEd by every node)
+//	<key>#<nsp>#<uid>#    answers to the node uid (SSUBSCRIBEd by it)
+//	<key>#<nsp>#<room>#   broadcasts to exactly one room, without ack, in
+//	                      the dynamic modes (SSUBSCRIBEd by the nodes holding
+//	                      the room, from its creation to its deletion there)
+//
+// The subscription mode says which rooms have a channel: static none,
+// dynamic (the default) every room but the sockets' own-id rooms (a room
+// of 20 UTF-16 units is taken for one when publishing), dynamic-private
+// every room. The number of nodes is PUBSUB SHARDNUMSUB of <key>#<nsp>#;
+// a node's uid is random per start (Node's: per namespace).
+//
+// A message is {type, data, uid, nsp}: JSON, but MessagePack (notepack.io,
+// as above) when data holds binary, for the types whose data may; a reader
+// tells them apart by the first byte ('{' is JSON). The types are
+// ClusterAdapter's MessageType:
+//
+//	 1 INITIAL_HEARTBEAT          no data; answered with HEARTBEAT
+//	 2 HEARTBEAT                  no data
+//	 3 BROADCAST                  {packet, opts} (+ requestId with acks)
+//	 4 SOCKETS_JOIN               {opts, rooms}
+//	 5 SOCKETS_LEAVE              {opts, rooms}
+//	 6 DISCONNECT_SOCKETS         {opts, close}
+//	 7 FETCH_SOCKETS              {opts, requestId}   → 8
+//	 8 FETCH_SOCKETS_RESPONSE     {requestId, sockets: [{id, handshake, rooms, data}]}
+//	 9 SERVER_SIDE_EMIT           {packet: [event, args...]} (+ requestId → 10)
+//	10 SERVER_SIDE_EMIT_RESPONSE  {requestId, packet: <the answer>}
+//	11 BROADCAST_CLIENT_COUNT     {requestId, clientCount}, once per node
+//	12 BROADCAST_ACK              {requestId, packet: <first ack arg>}, per client
+//	13 ADAPTER_CLOSE              no data
+//
+// packet and opts are as in the classic variant (a BROADCAST's packet
+// carries no id); answers go to the requester's channel. The official
+// sharded adapter sends neither heartbeats nor ADAPTER_CLOSE (it is a
+// ClusterAdapter without them) and ignores them; sioloop nodes send them
+// (below). There are no SOCKETS and ALL_ROOMS requests: Node's
+// adapter.allRooms() is local there, sioloop's Sockets and AllRooms ask
+// FETCH_SOCKETS. A broadcast with acks goes on <key>#<nsp>#, as Node's,
+// since the clients it awaits are counted over every node.
+//
+// sioloop writes a message as JSON around the payload it writes to its
+// clients (nothing re-encoded without binary); with binary, that JSON,
+// placeholders included, is transcoded to MessagePack. It reads a
+// MessagePack message by transcoding it to JSON, its binary values as
+// attachments, then as a JSON one.
+//
 // # Departures
 //
 // The official adapter applies a node's own REMOTE_JOIN, REMOTE_LEAVE and
@@ -92,8 +152,10 @@
 // request waits only for live nodes: every 200 ms of its wait it recounts
 // the nodes (a killed node's connection is gone from Redis, so its answer
 // is no longer awaited) and, sioloop nodes publishing their uid on
-// <key>-heartbeat# every HeartbeatInterval, it stops waiting for one not
-// heard from within HeartbeatTimeout. On timeout — RequestsTimeout, or the
+// <key>-heartbeat# (sharded: a HEARTBEAT on each namespace's channel, an
+// INITIAL_HEARTBEAT when it starts, an ADAPTER_CLOSE when it closes)
+// every HeartbeatInterval, it stops waiting for one not heard from within
+// HeartbeatTimeout. On timeout — RequestsTimeout, or the
 // per-call one (io.Timeout(d).FetchSockets()) — it returns the answers
 // that came with a *RequestError naming the silent sioloop nodes by uid
 // and counting the silent nodes without a heartbeat (Node nodes).
@@ -135,4 +197,16 @@
 // (Cluster.Dropped) and logged. Server-side event handlers run on the
 // reader goroutine and must not block on the cluster (a FetchSockets from
 // one would wait for answers the reader has yet to read).
+//
+// The sharded variant's dynamic modes need to know when this node gets
+// or loses a room: the in-memory adapter's RoomHook tells, per loop, and
+// the loops' counts are kept under a mutex taken only then (a room's
+// first join or last leave on a loop; with dynamic-private, every
+// connect and disconnect), which wakes a subscriber goroutine that
+// SSUBSCRIBEs and SUNSUBSCRIBEs the room channels. Subscribing is
+// asynchronous, as Node's: a broadcast to a room published right after
+// a remote socketsJoin may reach no node holding it yet. Every channel
+// goes through the one subscriber connection: against a Redis Cluster
+// they would have to hash to one shard, so NewSharded serves a single
+// Redis server (or primary), as the tests run it.
 package redisadapter

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"sync/atomic"
 	"time"
 
@@ -39,13 +41,9 @@ type pending struct {
 // newRequestID returns a fresh request id.
 func newRequestID() string { return newUID() }
 
-// onResponse hands an answer to the request it answers. Runs on the
-// reader goroutine.
-func (c *Cluster) onResponse(payload []byte) {
-	var r response
-	if err := decodeAny(payload, &r); err != nil || r.RequestID == "" {
-		return
-	}
+// onResponse hands an answer, decoded by the variant, to the request it
+// answers. Runs on the reader goroutine.
+func (c *Cluster) onResponse(r *response) {
 	c.mu.Lock()
 	p := c.pending[r.RequestID]
 	c.mu.Unlock()
@@ -54,7 +52,7 @@ func (c *Cluster) onResponse(payload []byte) {
 	}
 	if p.answers != nil {
 		select {
-		case p.answers <- &r:
+		case p.answers <- r:
 		default: // more answers than nodes counted: ignored
 		}
 		return
@@ -65,22 +63,20 @@ func (c *Cluster) onResponse(payload []byte) {
 			p.clientCount(*r.ClientCount)
 		}
 	case reqBroadcastAck:
-		if a, err := argsOf(r.Packet); err == nil {
+		if a, err := argsOf(r.Data, r.Atts, false); err == nil {
 			p.ack(a)
 		}
 	}
 }
 
-// argsOf returns the Args of one value in MessagePack (none when empty).
-func argsOf(value []byte) (*sio.Args, error) {
-	var atts [][]byte
-	data := []byte{'['}
-	if len(value) > 0 {
-		var err error
-		if data, _, _, err = msgpackToJSON(data, value, 0, &atts, 0); err != nil {
-			return nil, err
-		}
+// argsOf returns the Args of one answer's value in JSON, binary values as
+// placeholders naming atts: none when it is absent (undefined), or null
+// with orNull.
+func argsOf(value json.RawMessage, atts [][]byte, orNull bool) (*sio.Args, error) {
+	if len(value) == 0 && orNull {
+		value = json.RawMessage("null")
 	}
+	data := append(append(make([]byte, 0, len(value)+2), '['), value...)
 	return sio.ArgsFromJSON(append(data, ']'), atts)
 }
 
@@ -98,7 +94,7 @@ func (a *Adapter) request(ctx context.Context, op string, req *request) ([]*resp
 		return nil, nil
 	}
 	req.UID, req.RequestID = c.uid, newRequestID()
-	payload, err := json.Marshal(req)
+	channel, payload, err := c.wire.request(a, req)
 	if err != nil {
 		return nil, fmt.Errorf("redisadapter: %s: %w", op, err)
 	}
@@ -111,7 +107,7 @@ func (a *Adapter) request(ctx context.Context, op string, req *request) ([]*resp
 		delete(c.pending, req.RequestID)
 		c.mu.Unlock()
 	}()
-	c.send(a.requestChannel, payload)
+	c.send(channel, payload)
 	timeout := c.opts.RequestsTimeout
 	if d, ok := ctx.Deadline(); ok {
 		timeout = time.Until(d)
@@ -180,7 +176,9 @@ func (a *Adapter) FetchSockets(opts *sio.BroadcastOptions) ([]*sio.RemoteSocket,
 		}
 		for _, s := range socks {
 			var data any
-			_ = json.Unmarshal(s.Data, &data)
+			if args, err := argsOf(s.Data, r.Atts, true); err == nil {
+				data, _ = args.Value(0)
+			}
 			local = append(local, sio.NewRemoteSocket(a.nsp, s.ID, s.Rooms, data, s.Handshake.handshake()))
 		}
 	}
@@ -197,8 +195,19 @@ type fetchedSocket struct {
 
 // AllRooms returns the rooms of every node: those with a member, each
 // socket's own-id room among them, as the official adapter's allRooms.
+// The sharded variant, which has no ALL_ROOMS request, gathers them from
+// every node's sockets.
 func (a *Adapter) AllRooms() ([]string, error) {
 	set := map[string]struct{}{}
+	if !a.c.wire.roomRequests() {
+		socks, err := a.FetchSockets(&sio.BroadcastOptions{})
+		for _, s := range socks {
+			for _, r := range s.Rooms {
+				set[r] = struct{}{}
+			}
+		}
+		return slices.Collect(maps.Keys(set)), err
+	}
 	for _, r := range a.localRooms() {
 		set[r] = struct{}{}
 	}
@@ -216,9 +225,17 @@ func (a *Adapter) AllRooms() ([]string, error) {
 }
 
 // Sockets returns the ids of the sockets in any of rooms (every socket
-// when none) on every node: the SOCKETS request.
+// when none) on every node: the SOCKETS request (REMOTE_FETCH in the
+// sharded variant, which has none).
 func (a *Adapter) Sockets(rooms ...string) ([]string, error) {
 	set := map[string]struct{}{}
+	if !a.c.wire.roomRequests() {
+		socks, err := a.FetchSockets(&sio.BroadcastOptions{Rooms: rooms})
+		for _, s := range socks {
+			set[s.ID] = struct{}{}
+		}
+		return slices.Collect(maps.Keys(set)), err
+	}
 	local, _ := a.Adapter.FetchSockets(&sio.BroadcastOptions{Rooms: rooms})
 	for _, s := range local {
 		set[s.ID] = struct{}{}
@@ -287,20 +304,28 @@ func (a *Adapter) DisconnectSockets(opts *sio.BroadcastOptions, close bool) {
 }
 
 // notify publishes a request that expects no answer.
-func (a *Adapter) notify(req *request) {
-	if payload, err := notifyPayload(a.c.uid, req); err == nil {
-		a.c.send(a.requestChannel, payload)
+func (a *Adapter) notify(req *request) error {
+	channel, payload, err := a.c.wire.request(a, notification(a.c.uid, req))
+	if err == nil {
+		a.c.send(channel, payload)
 	}
+	return err
 }
 
-// notifyPayload encodes a request that expects no answer, from uid: JSON,
-// its selection without flags.
+// notifyPayload encodes a request that expects no answer, from uid, in
+// the classic variant: JSON.
 func notifyPayload(uid string, req *request) ([]byte, error) {
+	return json.Marshal(notification(uid, req))
+}
+
+// notification makes req a request from uid that expects no answer: its
+// selection without flags.
+func notification(uid string, req *request) *request {
 	req.UID = uid
 	if req.Opts != nil {
 		req.Opts.Flags = nil
 	}
-	return json.Marshal(req)
+	return req
 }
 
 // serverSideEmitRequest returns the SERVER_SIDE_EMIT request of
@@ -313,30 +338,23 @@ func serverSideEmitRequest(event string, args []any) (*request, error) {
 	return &request{Type: reqServerSideEmit, Data: data}, nil
 }
 
-// ServerSideEmit sends [event, args...] to the other nodes as JSON; with
-// ack, it counts them and gives ack their answers (or a *RequestError
-// with those that came in time).
+// ServerSideEmit sends [event, args...] to the other nodes (JSON, or
+// MessagePack in the sharded variant when it holds binary); with ack, it
+// counts them and gives ack their answers (or a *RequestError with those
+// that came in time).
 func (a *Adapter) ServerSideEmit(event string, args []any, ack sio.BroadcastAckHandler) {
-	req, err := serverSideEmitRequest(event, args)
-	if err != nil {
-		if ack != nil {
-			ack(nil, err)
-		}
-		return
-	}
+	req := &request{Type: reqServerSideEmit, event: event, args: args}
 	if ack == nil {
-		a.notify(req)
+		if err := a.notify(req); err != nil {
+			a.c.opts.Logger.Error("redisadapter: serverSideEmit", "namespace", a.nsp.Name(), "err", err)
+		}
 		return
 	}
 	go func() {
 		rs, err := a.request(context.Background(), "serverSideEmit", req)
 		out := make([]*sio.Args, 0, len(rs))
 		for _, r := range rs {
-			v := r.Data
-			if len(v) == 0 {
-				v = json.RawMessage("null")
-			}
-			if arg, err := sio.ArgsFromJSON(append(append([]byte{'['}, v...), ']'), nil); err == nil {
+			if arg, err := argsOf(r.Data, r.Atts, true); err == nil {
 				out = append(out, arg)
 			}
 		}
@@ -357,13 +375,8 @@ func (a *Adapter) BroadcastWithAck(pkt *sio.BroadcastPacket, opts *sio.Broadcast
 
 func (a *Adapter) publishBroadcastWithAck(pkt *sio.BroadcastPacket, opts *sio.BroadcastOptions, clientCount func(int), ack func(*sio.Args)) {
 	c := a.c
-	p, err := packetOf(pkt, a.nsp.Name())
-	if err != nil {
-		c.opts.Logger.Error("redisadapter: encode broadcast", "namespace", a.nsp.Name(), "err", err)
-		return
-	}
 	id := newRequestID()
-	payload, err := marshal(&request{UID: c.uid, RequestID: id, Type: reqBroadcast, Packet: p, Opts: wireOpts(opts)})
+	channel, payload, err := c.wire.request(a, &request{UID: c.uid, RequestID: id, Type: reqBroadcast, Opts: wireOpts(opts), pkt: pkt})
 	if err != nil {
 		c.opts.Logger.Error("redisadapter: encode broadcast", "namespace", a.nsp.Name(), "err", err)
 		return
@@ -380,20 +393,15 @@ func (a *Adapter) publishBroadcastWithAck(pkt *sio.BroadcastPacket, opts *sio.Br
 		delete(c.pending, id)
 		c.mu.Unlock()
 	})
-	c.send(a.requestChannel, payload)
+	c.send(channel, payload)
 }
 
-// onRequest runs another node's request. Runs on the reader goroutine;
-// the requests that wait for this node's loops run on a goroutine of
-// their own, started in order after the earlier requests were posted.
-func (a *Adapter) onRequest(payload []byte) {
-	var r request
-	if err := decodeAny(payload, &r); err != nil {
-		return
-	}
-	if r.UID == a.c.uid { // this node's own: applied when made
-		return
-	}
+// onRequest runs another node's request, decoded by the variant (never
+// this node's own: those are applied when made). Runs on the reader
+// goroutine; the requests that wait for this node's loops run on a
+// goroutine of their own, started in order after the earlier requests
+// were posted.
+func (a *Adapter) onRequest(r *request) {
 	switch r.Type {
 	case reqSockets:
 		go func() {
@@ -403,12 +411,12 @@ func (a *Adapter) onRequest(payload []byte) {
 				ids[i] = s.ID
 			}
 			raw, _ := json.Marshal(ids)
-			a.respond(&r, &response{Sockets: raw})
+			a.respond(r, &response{Sockets: raw})
 		}()
 	case reqAllRooms:
-		go func() { a.respond(&r, &response{Rooms: nonNil(a.localRooms())}) }()
+		go func() { a.respond(r, &response{Rooms: nonNil(a.localRooms())}) }()
 	case reqRemoteJoin, reqRemoteLeave, reqRemoteDisconnect:
-		a.onRemoteChange(&r)
+		a.onRemoteChange(r)
 	case reqRemoteFetch:
 		go func() {
 			socks, _ := a.Adapter.FetchSockets(r.Opts.options())
@@ -421,12 +429,12 @@ func (a *Adapter) onRequest(payload []byte) {
 				out[i] = fetchedSocket{ID: s.ID, Handshake: nodeHandshakeOf(s.Handshake), Rooms: s.Rooms, Data: data}
 			}
 			raw, _ := json.Marshal(out)
-			a.respond(&r, &response{Sockets: raw})
+			a.respond(r, &response{Sockets: raw})
 		}()
 	case reqServerSideEmit:
-		a.onServerSideEmit(&r)
+		a.onServerSideEmit(r)
 	case reqBroadcast:
-		a.onBroadcastWithAck(&r)
+		a.onBroadcastWithAck(r)
 	}
 }
 
@@ -454,35 +462,20 @@ func (a *Adapter) onRemoteChange(r *request) {
 	}
 }
 
-// onServerSideEmit runs the namespace's handlers of a server-side event;
-// their answer goes to the shared response channel, as Node sends it.
+// onServerSideEmit runs the namespace's handlers of a server-side event
+// and sends their answer back.
 func (a *Adapter) onServerSideEmit(r *request) {
 	var ack func(v any)
 	if r.RequestID != "" {
-		ack = func(v any) {
-			data, err := json.Marshal(v)
-			if err != nil || v == nil {
-				data = nil
-			}
-			if payload, err := json.Marshal(&response{Type: reqServerSideEmit, RequestID: r.RequestID, UID: a.c.uid, Data: data}); err == nil {
-				a.c.send(a.responseChannel, payload)
-			}
-		}
+		ack = func(v any) { a.respond(r, &response{Type: reqServerSideEmit, value: v}) }
 	}
-	a.nsp.ServerSideEvent(r.Data, nil, ack)
+	a.nsp.ServerSideEvent(r.Data, r.Atts, ack)
 }
 
 // onBroadcastWithAck writes another node's broadcast with an ack to this
 // node's sockets, answers with their count once every loop has counted,
 // then with each client's ack.
 func (a *Adapter) onBroadcastWithAck(r *request) {
-	if r.Packet == nil {
-		return
-	}
-	pkt, err := a.packetFrom(r.Packet, true)
-	if err != nil {
-		return
-	}
 	loops := int32(a.Adapter.Shards())
 	var left atomic.Int32
 	var total atomic.Int64
@@ -494,45 +487,21 @@ func (a *Adapter) onBroadcastWithAck(r *request) {
 			a.respond(r, &response{Type: reqBroadcastClientCount, ClientCount: &n})
 		}
 	}
-	ack := func(args *sio.Args) {
-		var value []byte
-		if args.Len() > 0 {
-			// An answer is rare beside broadcasts: its value goes through Go
-			// values (binary as []byte, so as bin).
-			v, err := args.Value(0)
-			if err != nil {
-				return
-			}
-			if value, err = marshal(v); err != nil {
-				return
-			}
-		}
-		if payload, err := marshal(&response{Type: reqBroadcastAck, RequestID: r.RequestID, UID: a.c.uid, Packet: value}); err == nil {
-			a.c.send(a.responseChannelOf(r), payload)
-		}
-	}
+	ack := func(args *sio.Args) { a.respond(r, &response{Type: reqBroadcastAck, args: args}) }
 	if loops == 0 { // no loop will count: answer 0 now
 		left.Store(1)
 		count(0)
 	}
-	a.Adapter.BroadcastWithAck(pkt, r.Opts.options(), count, ack)
+	a.Adapter.BroadcastWithAck(r.pkt, r.Opts.options(), count, ack)
 }
 
 // respond publishes an answer to r, with r's request id and our uid.
 func (a *Adapter) respond(r *request, resp *response) {
 	resp.RequestID, resp.UID = r.RequestID, a.c.uid
-	payload, err := json.Marshal(resp)
+	channel, payload, err := a.c.wire.response(a, r, resp)
 	if err != nil {
+		a.c.opts.Logger.Debug("redisadapter: encode answer", "namespace", a.nsp.Name(), "err", err)
 		return
 	}
-	a.c.send(a.responseChannelOf(r), payload)
-}
-
-// responseChannelOf returns where answers to r go: the shared response
-// channel, or r's node's own with PublishOnSpecificResponseChannel.
-func (a *Adapter) responseChannelOf(r *request) string {
-	if a.c.opts.PublishOnSpecificResponseChannel {
-		return a.responseChannel + r.UID + "#"
-	}
-	return a.responseChannel
+	a.c.send(channel, payload)
 }

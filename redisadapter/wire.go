@@ -113,6 +113,12 @@ type request struct {
 	Packet    *packetMsg      `json:"-" msgpack:"packet,omitempty"` // BROADCAST
 	SID       string          `json:"sid,omitempty" msgpack:"-"`    // REMOTE_* of adapters before 7.0
 	Room      string          `json:"room,omitempty" msgpack:"-"`   // idem
+
+	// Neither variant's wire form, but what it decodes into or encodes from:
+	Atts  [][]byte             `json:"-" msgpack:"-"` // Data's attachments (sharded, binary)
+	pkt   *sio.BroadcastPacket // BROADCAST's packet
+	event string               // SERVER_SIDE_EMIT's event and arguments, to encode
+	args  []any
 }
 
 // response is an answer to a request: JSON, but a BROADCAST_ACK (which
@@ -127,6 +133,13 @@ type response struct {
 	Data        json.RawMessage    `json:"data,omitempty" msgpack:"-"`
 	ClientCount *int               `json:"clientCount,omitempty" msgpack:"-"`
 	Packet      msgpack.RawMessage `json:"-" msgpack:"packet,omitempty"`
+
+	// Neither variant's wire form, but what it decodes into or encodes from:
+	// Data is the answer's value as JSON (the classic BROADCAST_ACK's Packet
+	// transcoded), binary values as placeholders naming Atts.
+	Atts  [][]byte  `json:"-" msgpack:"-"`
+	value any       // SERVER_SIDE_EMIT's answer, to encode (nil: none)
+	args  *sio.Args // BROADCAST_ACK's answer, to encode
 }
 
 // marshal encodes v as MessagePack with the smallest integer formats, as

@@ -1,5 +1,7 @@
 // The official cluster member of redisadapter's tests: socket.io 4.8 with
-// @socket.io/redis-adapter 8.3 (classic pub/sub) on REDIS_URL, serving PORT.
+// @socket.io/redis-adapter 8.3 on REDIS_URL, serving PORT: the classic
+// pub/sub adapter (createAdapter), or with SHARDED=1 the sharded one
+// (createShardedAdapter, subscriptionMode SUBSCRIPTION_MODE).
 // It prints "listening <port> pid <pid>" once it serves.
 //
 // Clients drive it (and the Go nodes, which implement the same contract in
@@ -9,7 +11,7 @@
 // events are kept for op "sseSeen".
 import { createServer } from "node:http";
 import { Server } from "socket.io";
-import { createAdapter } from "@socket.io/redis-adapter";
+import { createAdapter, createShardedAdapter } from "@socket.io/redis-adapter";
 import { createClient } from "redis";
 
 const NODE = process.env.NODE_NAME || "node";
@@ -21,7 +23,9 @@ await Promise.all([pub.connect(), sub.connect()]);
 
 const httpServer = createServer();
 const io = new Server(httpServer, {
-  adapter: createAdapter(pub, sub, { requestsTimeout: Number(process.env.REQUESTS_TIMEOUT || 3000) }),
+  adapter: process.env.SHARDED
+    ? createShardedAdapter(pub, sub, { subscriptionMode: process.env.SUBSCRIPTION_MODE || "dynamic" })
+    : createAdapter(pub, sub, { requestsTimeout: Number(process.env.REQUESTS_TIMEOUT || 3000) }),
   cors: { origin: "*" },
 });
 
