@@ -1,11 +1,21 @@
 package redisadapter_test
 
 import (
+	"context"
+	"fmt"
+	"io"
+	"net"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/gobwas/ws"
+	"github.com/gobwas/ws/wsutil"
+	"github.com/redis/go-redis/v9"
+
 	"github.com/sioloop/sioloop/internal/redistest"
+	"github.com/sioloop/sioloop/internal/testwait"
 	"github.com/sioloop/sioloop/redisadapter"
 )
 
@@ -49,22 +59,86 @@ func TestShardedCloseLeavesAtOnce(t *testing.T) {
 	g1 := startGoNodeOf(t, addr, "go1", v)
 	g2 := startGoNodeOf(t, addr, "go2", v)
 	waitMembersOf(t, addr, 2, v)
-	waitFor(t, "go1 to hear go2", func() bool { return slices.Contains(g1.cluster.Members(), g2.cluster.UID()) })
+	testwait.Until(t, testwait.Timeout, "go1 to hear go2", func() bool { return slices.Contains(g1.cluster.Members(), g2.cluster.UID()) })
 	if err := g2.cluster.Close(); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "go1 to forget go2", func() bool { return !slices.Contains(g1.cluster.Members(), g2.cluster.UID()) })
+	// Within 1s, well under the tests' HeartbeatTimeout (3s).
+	testwait.Until(t, time.Second, "go1 to forget go2", func() bool { return !slices.Contains(g1.cluster.Members(), g2.cluster.UID()) })
 }
 
-// waitFor waits up to 1s, well under the tests' HeartbeatTimeout, for
-// cond.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("waited 1s for %s", what)
+// In the dynamic modes a node holds a room's channel exactly while the
+// room has a member on it: subscribed when the room appears (on any
+// loop), unsubscribed when its last member leaves; with dynamic-private,
+// a socket's own-id room too, from connect to disconnect.
+func TestShardedRoomChannelsFollowRooms(t *testing.T) {
+	addr := redistest.Start(t)
+	rdb := redis.NewClient(&redis.Options{Addr: addr})
+	t.Cleanup(func() { _ = rdb.Close() })
+	subscribers := func(room string) int64 {
+		ch := "socket.io#/#" + room + "#"
+		m, err := rdb.PubSubShardNumSub(context.Background(), ch).Result()
+		if err != nil {
+			t.Fatal(err)
 		}
-		time.Sleep(10 * time.Millisecond)
+		return m[ch]
 	}
+	for _, mode := range []redisadapter.SubscriptionMode{redisadapter.SubscriptionDynamic, redisadapter.SubscriptionDynamicPrivate} {
+		v := variant{sharded: true, mode: mode}
+		t.Run(v.nodeMode(), func(t *testing.T) {
+			g := startGoNodeOf(t, addr, "go1", v)
+			waitMembersOf(t, addr, 1, v)
+			conn, sid := dialRaw(t, g.url)
+			want := func(room string, n int64) {
+				t.Helper()
+				testwait.Until(t, testwait.Timeout, fmt.Sprintf("%d subscribers of room %s", n, room), func() bool { return subscribers(room) == n })
+			}
+			own := int64(0)
+			if mode == redisadapter.SubscriptionDynamicPrivate {
+				own = 1
+			}
+			want(sid, own)
+			g.io.In(sid).SocketsJoin("x")
+			want("x", 1)
+			g.io.In(sid).SocketsLeave("x")
+			want("x", 0)
+			g.io.In(sid).SocketsJoin("y")
+			want("y", 1)
+			_ = conn.Close()
+			want("y", 0)
+			want(sid, 0)
+		})
+	}
+}
+
+// dialRaw connects a raw WebSocket client to the main namespace of the
+// server at url and returns its connection and socket id.
+func dialRaw(t *testing.T, url string) (net.Conn, string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), testwait.Timeout)
+	defer cancel()
+	c, br, _, err := ws.Dial(ctx, "ws"+strings.TrimPrefix(url, "http")+"/socket.io/?EIO=4&transport=websocket")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = c.Close() })
+	var r io.ReadWriter = c
+	if br != nil { // the server's first frames, read with the handshake
+		r = struct {
+			io.Reader
+			io.Writer
+		}{io.MultiReader(br, c), c}
+	}
+	_ = c.SetDeadline(time.Now().Add(testwait.Timeout))
+	if b, err := wsutil.ReadServerText(r); err != nil || !strings.HasPrefix(string(b), "0{") {
+		t.Fatalf("open packet %q: %v", b, err)
+	}
+	if err := wsutil.WriteClientText(c, []byte("40")); err != nil {
+		t.Fatal(err)
+	}
+	b, err := wsutil.ReadServerText(r)
+	if err != nil || !strings.HasPrefix(string(b), `40{"sid":"`) {
+		t.Fatalf("CONNECT answer %q: %v", b, err)
+	}
+	return c, strings.TrimSuffix(strings.TrimPrefix(string(b), `40{"sid":"`), `"}`)
 }

@@ -21,7 +21,8 @@
 // @socket.io/redis-adapter protocol (package redisadapter), key
 // "socket.io", requests timing out after 5s; it then serves "fetch" and
 // "sse" too (package internal/contract). REDIS_SHARDED=1 asks for the
-// sharded adapter, which sioloop does not have yet: it refuses to start.
+// sharded adapter instead (createShardedAdapter's protocol, subscription
+// mode dynamic).
 package main
 
 import (
@@ -69,14 +70,11 @@ func main() {
 	}
 	var adapter func(*sio.Namespace) sio.Adapter
 	if url := os.Getenv("REDIS_URL"); url != "" {
-		if os.Getenv("REDIS_SHARDED") == "1" {
-			log.Fatal("REDIS_SHARDED=1: the sharded Redis adapter is not implemented yet")
-		}
 		opts, err := redis.ParseURL(url)
 		if err != nil {
 			log.Fatalf("REDIS_URL=%q: %v", url, err)
 		}
-		cluster := redisadapter.New(redis.NewClient(opts), &redisadapter.Options{Key: "socket.io", RequestsTimeout: 5 * time.Second})
+		cluster := joinCluster(redis.NewClient(opts), os.Getenv("REDIS_SHARDED") == "1")
 		defer cluster.Close()
 		adapter = cluster.Adapter
 	}
@@ -88,6 +86,17 @@ func main() {
 		log.Fatal(http.ListenAndServe(demo.Addr(), mux))
 	}
 	demo.Run(srv, "contract server", "Socket.IO on /socket.io/")
+}
+
+// joinCluster joins the cluster rdb reaches with the classic adapter, or
+// the sharded one (subscription mode dynamic): key "socket.io", requests
+// timing out after 5s.
+func joinCluster(rdb redis.UniversalClient, sharded bool) *redisadapter.Cluster {
+	opts := &redisadapter.Options{Key: "socket.io", RequestsTimeout: 5 * time.Second, SubscriptionMode: redisadapter.SubscriptionDynamic}
+	if sharded {
+		return redisadapter.NewSharded(rdb, opts)
+	}
+	return redisadapter.New(rdb, opts)
 }
 
 // writeHeapProfiles writes a heap profile to path after a GC on every

@@ -18,7 +18,6 @@ import (
 	"github.com/sioloop/sioloop/internal/redistest"
 	"github.com/sioloop/sioloop/internal/testserver"
 	"github.com/sioloop/sioloop/internal/testwait"
-	"github.com/sioloop/sioloop/redisadapter"
 )
 
 // client is a minimal raw Socket.IO client over WebSocket.
@@ -111,23 +110,35 @@ func TestContract(t *testing.T) {
 }
 
 // In a cluster (REDIS_URL), "fetch" lists every node's sockets and "sse"
-// acks the other nodes' answers: a two-node cluster on a real Redis.
+// acks the other nodes' answers: a two-node cluster on a real Redis, with
+// the classic adapter and with the sharded one (REDIS_SHARDED=1).
 func TestContractInCluster(t *testing.T) {
+	t.Run("classic", func(t *testing.T) { testContractInCluster(t, false) })
+	t.Run("sharded", func(t *testing.T) { testContractInCluster(t, true) })
+}
+
+func testContractInCluster(t *testing.T, sharded bool) {
 	redisAddr := redistest.Start(t)
 	var addrs []string
 	for range 2 {
 		rdb := redis.NewClient(&redis.Options{Addr: redisAddr})
 		t.Cleanup(func() { _ = rdb.Close() })
-		cluster := redisadapter.New(rdb, &redisadapter.Options{Key: "socket.io", RequestsTimeout: 5 * time.Second})
+		cluster := joinCluster(rdb, sharded)
 		t.Cleanup(func() { _ = cluster.Close() })
 		addrs = append(addrs, testserver.Start(t, contract.NewServer(2, cluster.Adapter)))
 	}
 	rdb := redis.NewClient(&redis.Options{Addr: redisAddr})
 	defer rdb.Close()
+	// The nodes of a namespace: subscribers of its request channel
+	// (classic) or of its channel (sharded).
+	ch, numSub := "socket.io-request#/#", rdb.PubSubNumSub
+	if sharded {
+		ch, numSub = "socket.io#/#", rdb.PubSubShardNumSub
+	}
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		m, err := rdb.PubSubNumSub(context.Background(), "socket.io-request#/#").Result()
-		if err == nil && m["socket.io-request#/#"] == 2 {
+		m, err := numSub(context.Background(), ch).Result()
+		if err == nil && m[ch] == 2 {
 			break
 		}
 		if time.Now().After(deadline) {
