@@ -163,7 +163,9 @@ func join(rdb redis.UniversalClient, opts *Options, variant func(*Cluster) wire)
 type wire interface {
 	// open opens the subscriber connection.
 	open() *redis.PubSub
-	// subscribe registers a's channels in c.channels and subscribes to them.
+	// subscribe sets up a new namespace's adapter for the variant (its
+	// channels; the sharded dynamic modes watch its rooms), registers its
+	// channels in c.channels and subscribes to them.
 	subscribe(a *Adapter)
 	// receive handles a message of a's channels. Runs on the reader.
 	receive(a *Adapter, msg *redis.Message)
