@@ -23,7 +23,8 @@ import (
 // createShardedAdapter and two sioloop nodes on Redis 7's sharded pub/sub,
 // official clients on each. In the default mode, dynamic, every crossing
 // of the classic tests (broadcasts, to/except rooms, socket-id rooms and
-// every request) is checked both ways; the other two modes route
+// every request) is checked both ways, with binary values in requests and
+// answers (MessagePack messages) too; the other two modes route
 // broadcasts to one room differently, so their broadcasts are checked.
 func TestShardedMixedCluster(t *testing.T) {
 	for _, c := range []struct {
@@ -31,7 +32,7 @@ func TestShardedMixedCluster(t *testing.T) {
 		mode      redisadapter.SubscriptionMode
 		scenarios []string
 	}{
-		{"dynamic", redisadapter.SubscriptionDynamic, []string{"broadcast", "requests"}},
+		{"dynamic", redisadapter.SubscriptionDynamic, []string{"broadcast", "requests", "binary"}},
 		{"static", redisadapter.SubscriptionStatic, []string{"broadcast"}},
 		{"dynamic-private", redisadapter.SubscriptionDynamicPrivate, []string{"broadcast"}},
 	} {

@@ -21,6 +21,7 @@ class Client {
     openSockets.add(this.socket);
     this.socket.onAny((event, ...args) => this.push({ event, args }));
     this.socket.on("ask", (cb) => cb(this.label));
+    this.socket.on("askbin", (cb) => cb(Buffer.from(this.label)));
     this.socket.on("disconnect", (reason) => this.push({ event: "disconnect", args: [reason] }));
   }
   push(e) {
@@ -214,6 +215,29 @@ const scenarios = {
       await cs[2 * i].ctl("disconnectSockets", { rooms: [target.id], close: false });
       const e = await target.waitFor((e) => e.event === "disconnect", WAIT, `disconnect from ${names[i]}`);
       check(e.args[0] === "io server disconnect", `${target.label}: disconnect reason ${e.args[0]}`);
+    }
+    return { clients: cs.length };
+  },
+
+  // Binary values in requests and answers, which the sharded adapter sends
+  // as MessagePack (the classic one sends them as JSON, where a Buffer does
+  // not survive): serverSideEmit with a Buffer and its answers carrying it
+  // back, and broadcast acks answered with Buffers, made by each node.
+  async binary() {
+    const cs = await cluster();
+    const labels = cs.map((c) => c.label).sort();
+    for (let i = 0; i < names.length; i++) {
+      const origin = names[i];
+      const c = cs[2 * i];
+      const x = Buffer.from([0, 1, 2, 255, i]);
+      const rs = await c.ctl("sse", { event: "sse", x, ack: true });
+      const others = names.filter((n) => n !== origin).sort();
+      check(deepEqual(rs.map((r) => r.node).sort(), others), `${origin}: serverSideEmit answers from ${JSON.stringify(rs.map((r) => r.node))}`);
+      for (const r of rs) check(isBinary(r.x) && bytesEqual(toBytes(r.x), x), `${origin}: serverSideEmit answer of ${r.node}: x is not the Buffer sent`, { x: r.x });
+      const acks = await c.ctl("bcastAck", { rooms: [], event: "askbin", timeout: 4000 });
+      check(acks.every(isBinary), `${origin}: broadcast acks not all binary`, { acks });
+      const got = acks.map((a) => Buffer.from(toBytes(a)).toString()).sort();
+      check(deepEqual(got, labels), `${origin}: binary broadcast acks ${JSON.stringify(got)}`);
     }
     return { clients: cs.length };
   },
