@@ -249,18 +249,8 @@ func (s *sharded) subscriptions() {
 // and hands it on by type.
 func (s *sharded) receive(a *Adapter, msg *redis.Message) {
 	c := s.c
-	text := []byte(msg.Payload)
-	var atts [][]byte
-	if len(text) > 0 && text[0] != '{' {
-		j, end, _, err := msgpackToJSON(nil, text, 0, &atts, 0)
-		if err != nil || end != len(text) {
-			c.opts.Logger.Debug("redisadapter: malformed message", "channel", msg.Channel, "err", err)
-			return
-		}
-		text = j
-	}
-	var m clusterMsg
-	if err := json.Unmarshal(text, &m); err != nil {
+	m, atts, err := decodeCluster([]byte(msg.Payload))
+	if err != nil {
 		c.opts.Logger.Debug("redisadapter: malformed message", "channel", msg.Channel, "err", err)
 		return
 	}
@@ -280,14 +270,7 @@ func (s *sharded) receive(a *Adapter, msg *redis.Message) {
 	case msgAdapterClose:
 		c.forget(m.UID)
 	case msgBroadcast:
-		var p struct {
-			Data json.RawMessage `json:"data"`
-		}
-		if err := json.Unmarshal(d.Packet, &p); err != nil {
-			c.opts.Logger.Debug("redisadapter: malformed packet", "channel", msg.Channel, "err", err)
-			return
-		}
-		pkt, err := a.nsp.NewBroadcastPacket(p.Data, atts, d.RequestID != "")
+		pkt, err := a.clusterPacket(d, atts)
 		if err != nil {
 			c.opts.Logger.Debug("redisadapter: malformed packet", "channel", msg.Channel, "err", err)
 			return
@@ -319,6 +302,39 @@ func (s *sharded) receive(a *Adapter, msg *redis.Message) {
 		}
 		c.onResponse(r)
 	}
+}
+
+// decodeCluster reads a message: JSON when it starts with '{', else
+// MessagePack, transcoded to JSON with its binary values as attachments.
+func decodeCluster(payload []byte) (*clusterMsg, [][]byte, error) {
+	var atts [][]byte
+	if len(payload) > 0 && payload[0] != '{' {
+		j, end, _, err := msgpackToJSON(nil, payload, 0, &atts, 0)
+		if err != nil {
+			return nil, nil, err
+		}
+		if end != len(payload) {
+			return nil, nil, errTranscode
+		}
+		payload = j
+	}
+	var m clusterMsg
+	if err := json.Unmarshal(payload, &m); err != nil {
+		return nil, nil, err
+	}
+	return &m, atts, nil
+}
+
+// clusterPacket builds the packet of a BROADCAST to write to this node's
+// clients (with an ack id when it asks for acks).
+func (a *Adapter) clusterPacket(d *clusterData, atts [][]byte) (*sio.BroadcastPacket, error) {
+	var p struct {
+		Data json.RawMessage `json:"data"`
+	}
+	if err := json.Unmarshal(d.Packet, &p); err != nil {
+		return nil, err
+	}
+	return a.nsp.NewBroadcastPacket(p.Data, atts, d.RequestID != "")
 }
 
 func (*sharded) publish(ctx context.Context, pipe redis.Pipeliner, channel string, payload []byte) {

@@ -13,13 +13,7 @@ import (
 //
 //	go test -run '^$' -bench BroadcastEncode -benchmem ./redisadapter/
 func BenchmarkBroadcastEncode(b *testing.B) {
-	srv := sio.NewServer(nil)
-	nsp := srv.Of("/")
-	pkt, err := nsp.NewBroadcastPacket([]byte(`["chat",{"user":"someone","text":"a message of the usual length, about a hundred bytes or so, sent to a room","ts":1733500000000}]`), nil, false)
-	if err != nil {
-		b.Fatal(err)
-	}
-	opts := &sio.BroadcastOptions{Rooms: []string{"room1"}}
+	nsp, pkt, opts := benchBroadcast(b)
 	for _, v := range []struct {
 		name string
 		wire func(*Cluster) wire
@@ -28,16 +22,79 @@ func BenchmarkBroadcastEncode(b *testing.B) {
 		{"sharded", newSharded},
 	} {
 		b.Run(v.name, func(b *testing.B) {
-			c := &Cluster{uid: newUID(), opts: (*Options)(nil).withDefaults()}
-			c.wire = v.wire(c)
-			a := newAdapter(c, nsp)
-			a.shard = &shardedNsp{nspJSON: []byte(`"/"`)}
+			a := benchAdapter(nsp, v.wire)
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, _, err := c.wire.broadcast(a, pkt, opts); err != nil {
+				if _, _, err := a.c.wire.broadcast(a, pkt, opts); err != nil {
 					b.Fatal(err)
 				}
 			}
 		})
 	}
+}
+
+// BenchmarkBroadcastDecode measures what a broadcast from another node
+// costs the receiving node before it writes it to its clients: the
+// classic variant decodes MessagePack and transcodes the data to JSON, the
+// sharded one decodes the JSON message (a Node node's broadcast without
+// binary is JSON there too).
+//
+//	go test -run '^$' -bench BroadcastDecode -benchmem ./redisadapter/
+func BenchmarkBroadcastDecode(b *testing.B) {
+	nsp, pkt, opts := benchBroadcast(b)
+	for _, v := range []struct {
+		name   string
+		wire   func(*Cluster) wire
+		decode func(a *Adapter, payload []byte) (*sio.BroadcastPacket, error)
+	}{
+		{"classic", func(c *Cluster) wire { return classic{c} }, func(a *Adapter, payload []byte) (*sio.BroadcastPacket, error) {
+			var m broadcastMsg
+			if err := unmarshal(payload, &m); err != nil {
+				return nil, err
+			}
+			return a.packetFrom(m.Packet, false)
+		}},
+		{"sharded", newSharded, func(a *Adapter, payload []byte) (*sio.BroadcastPacket, error) {
+			m, atts, err := decodeCluster(payload)
+			if err != nil {
+				return nil, err
+			}
+			return a.clusterPacket(m.Data, atts)
+		}},
+	} {
+		b.Run(v.name, func(b *testing.B) {
+			a := benchAdapter(nsp, v.wire)
+			_, payload, err := a.c.wire.broadcast(a, pkt, opts)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := v.decode(a, payload); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// benchBroadcast returns a namespace and a chat message's broadcast to one
+// room in it.
+func benchBroadcast(b *testing.B) (*sio.Namespace, *sio.BroadcastPacket, *sio.BroadcastOptions) {
+	nsp := sio.NewServer(nil).Of("/")
+	pkt, err := nsp.NewBroadcastPacket([]byte(`["chat",{"user":"someone","text":"a message of the usual length, about a hundred bytes or so, sent to a room","ts":1733500000000}]`), nil, false)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return nsp, pkt, &sio.BroadcastOptions{Rooms: []string{"room1"}}
+}
+
+// benchAdapter returns an adapter of nsp in a cluster of the variant that
+// is not connected to Redis: for the encoders and decoders alone.
+func benchAdapter(nsp *sio.Namespace, variant func(*Cluster) wire) *Adapter {
+	c := &Cluster{uid: newUID(), opts: (*Options)(nil).withDefaults()}
+	c.wire = variant(c)
+	a := newAdapter(c, nsp)
+	a.shard = &shardedNsp{nspJSON: []byte(`"/"`)}
+	return a
 }
