@@ -25,6 +25,7 @@ fuzz-short fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodePacket$$' -fuzztime $(FUZZTIME) ./parser/
 	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) ./parser/msgpack/
 	$(GO) test -run '^$$' -fuzz '^FuzzClientMessages$$' -fuzztime $(FUZZTIME) ./sio/
+	$(GO) test -run '^$$' -fuzz '^FuzzDecodeCluster$$' -fuzztime $(FUZZTIME) ./redisadapter/
 
 ## conformance: the official engine.io and socket.io suites against examples/conformance, on the gnet engine and mounted on net/http
 conformance:

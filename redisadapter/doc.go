@@ -132,7 +132,9 @@
 // clients (nothing re-encoded without binary); with binary, that JSON,
 // placeholders included, is transcoded to MessagePack. It reads a
 // MessagePack message by transcoding it to JSON, its binary values as
-// attachments, then as a JSON one.
+// attachments, then as a JSON one: it walks the message's members itself,
+// keeping the packet's payload as it came for NewBroadcastPacket (which
+// validates it), and leaves only the small members to encoding/json.
 //
 // # Departures
 //

@@ -304,8 +304,15 @@ func (s *sharded) receive(a *Adapter, msg *redis.Message) {
 	}
 }
 
+// errMalformed reports a message that is not a ClusterAdapter message.
+var errMalformed = errors.New("redisadapter: malformed message")
+
 // decodeCluster reads a message: JSON when it starts with '{', else
 // MessagePack, transcoded to JSON with its binary values as attachments.
+// It walks the JSON itself (every broadcast from another node comes this
+// way): the raw members (packet, sockets) alias payload, and what a
+// member holds is checked where it is used — a packet's data by
+// NewBroadcastPacket, the small members by encoding/json.
 func decodeCluster(payload []byte) (*clusterMsg, [][]byte, error) {
 	var atts [][]byte
 	if len(payload) > 0 && payload[0] != '{' {
@@ -318,23 +325,254 @@ func decodeCluster(payload []byte) (*clusterMsg, [][]byte, error) {
 		}
 		payload = j
 	}
-	var m clusterMsg
-	if err := json.Unmarshal(payload, &m); err != nil {
-		return nil, nil, err
+	m := &clusterMsg{}
+	var data []byte
+	var err error
+	ok := jsonMembers(payload, func(key, v []byte) {
+		switch string(key) {
+		case "type":
+			m.Type, err = jsonInt(v)
+		case "uid":
+			m.UID, err = jsonString(v)
+		case "nsp":
+			m.Nsp, err = jsonString(v)
+		case "data":
+			data = v
+		}
+	})
+	if !ok || err != nil {
+		return nil, nil, errors.Join(errMalformed, err)
 	}
-	return &m, atts, nil
+	if len(data) == 0 || string(data) == "null" {
+		return m, atts, nil
+	}
+	d := &clusterData{}
+	m.Data = d
+	ok = jsonMembers(data, func(key, v []byte) {
+		if err != nil {
+			return
+		}
+		switch string(key) {
+		case "requestId":
+			d.RequestID, err = jsonString(v)
+		case "packet":
+			d.Packet = v
+		case "opts":
+			d.Opts, err = jsonOpts(v)
+		case "rooms":
+			err = json.Unmarshal(v, &d.Rooms)
+		case "close":
+			err = json.Unmarshal(v, &d.Close)
+		case "sockets":
+			d.Sockets = v
+		case "clientCount":
+			err = json.Unmarshal(v, &d.ClientCount)
+		}
+	})
+	if !ok || err != nil {
+		return nil, nil, errors.Join(errMalformed, err)
+	}
+	return m, atts, nil
 }
 
 // clusterPacket builds the packet of a BROADCAST to write to this node's
 // clients (with an ack id when it asks for acks).
 func (a *Adapter) clusterPacket(d *clusterData, atts [][]byte) (*sio.BroadcastPacket, error) {
-	var p struct {
-		Data json.RawMessage `json:"data"`
+	var data []byte
+	if !jsonMembers(d.Packet, func(key, v []byte) {
+		if string(key) == "data" {
+			data = v
+		}
+	}) || data == nil {
+		return nil, errMalformed
 	}
-	if err := json.Unmarshal(d.Packet, &p); err != nil {
-		return nil, err
+	return a.nsp.NewBroadcastPacket(data, atts, d.RequestID != "")
+}
+
+// jsonMembers calls fn with each member of the JSON object b: its key as
+// written between the quotes, and its value's raw JSON (aliasing b). It
+// reports whether b is an object it could walk; the values are delimited,
+// not validated.
+func jsonMembers(b []byte, fn func(key, value []byte)) bool {
+	i := skipSpace(b, 0)
+	if i >= len(b) || b[i] != '{' {
+		return false
 	}
-	return a.nsp.NewBroadcastPacket(p.Data, atts, d.RequestID != "")
+	i = skipSpace(b, i+1)
+	if i < len(b) && b[i] == '}' {
+		return skipSpace(b, i+1) == len(b)
+	}
+	for {
+		if i >= len(b) || b[i] != '"' {
+			return false
+		}
+		k := stringEnd(b, i)
+		if k < 0 {
+			return false
+		}
+		key := b[i+1 : k-1]
+		if i = skipSpace(b, k); i >= len(b) || b[i] != ':' {
+			return false
+		}
+		i = skipSpace(b, i+1)
+		end := jsonValueEnd(b, i)
+		if end < 0 {
+			return false
+		}
+		fn(key, b[i:end])
+		if i = skipSpace(b, end); i >= len(b) {
+			return false
+		}
+		switch b[i] {
+		case '}':
+			return skipSpace(b, i+1) == len(b)
+		case ',':
+			i = skipSpace(b, i+1)
+		default:
+			return false
+		}
+	}
+}
+
+// jsonElements calls fn with the raw JSON of each element of the JSON
+// array b, and reports whether b is an array it could walk.
+func jsonElements(b []byte, fn func(value []byte)) bool {
+	i := skipSpace(b, 0)
+	if i >= len(b) || b[i] != '[' {
+		return false
+	}
+	if i = skipSpace(b, i+1); i < len(b) && b[i] == ']' {
+		return skipSpace(b, i+1) == len(b)
+	}
+	for {
+		end := jsonValueEnd(b, i)
+		if end < 0 {
+			return false
+		}
+		fn(b[i:end])
+		if i = skipSpace(b, end); i >= len(b) {
+			return false
+		}
+		switch b[i] {
+		case ']':
+			return skipSpace(b, i+1) == len(b)
+		case ',':
+			i = skipSpace(b, i+1)
+		default:
+			return false
+		}
+	}
+}
+
+// jsonOpts reads a selection {rooms, except, flags} (null: none).
+func jsonOpts(v []byte) (*optsMsg, error) {
+	if string(v) == "null" {
+		return nil, nil
+	}
+	o := &optsMsg{}
+	var err error
+	strs := func(v []byte) []string {
+		out := []string{}
+		if !jsonElements(v, func(e []byte) {
+			s, e2 := jsonString(e)
+			out = append(out, s)
+			err = errors.Join(err, e2)
+		}) {
+			err = errMalformed
+		}
+		return out
+	}
+	if !jsonMembers(v, func(key, v []byte) {
+		switch string(key) {
+		case "rooms":
+			o.Rooms = strs(v)
+		case "except":
+			o.Except = strs(v)
+		case "flags":
+			o.Flags = &flagsMsg{}
+			if !jsonMembers(v, func(key, v []byte) {
+				switch string(key) {
+				case "volatile":
+					o.Flags.Volatile = string(v) == "true"
+				case "local":
+					o.Flags.Local = string(v) == "true"
+				}
+			}) && string(v) != "null" {
+				err = errMalformed
+			}
+		}
+	}) {
+		return nil, errMalformed
+	}
+	return o, err
+}
+
+// jsonValueEnd returns the index after the JSON value at b[i], found by
+// its delimiters (strings, and brackets outside them), or -1.
+func jsonValueEnd(b []byte, i int) int {
+	if i >= len(b) {
+		return -1
+	}
+	switch b[i] {
+	case '"':
+		return stringEnd(b, i)
+	case '{', '[':
+		depth := 0
+		for j := i; j < len(b); j++ {
+			switch b[j] {
+			case '"':
+				e := stringEnd(b, j)
+				if e < 0 {
+					return -1
+				}
+				j = e - 1
+			case '{', '[':
+				depth++
+			case '}', ']':
+				if depth--; depth == 0 {
+					return j + 1
+				}
+			}
+		}
+		return -1
+	}
+	j := i // a number, true, false or null
+	for j < len(b) && b[j] != ',' && b[j] != '}' && b[j] != ']' && b[j] != ' ' && b[j] != '\t' && b[j] != '\n' && b[j] != '\r' {
+		j++
+	}
+	if j == i {
+		return -1
+	}
+	return j
+}
+
+// jsonString returns the JSON string v unquoted.
+func jsonString(v []byte) (string, error) {
+	if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' && bytes.IndexByte(v, '\\') < 0 {
+		return string(v[1 : len(v)-1]), nil
+	}
+	var s string
+	err := json.Unmarshal(v, &s)
+	return s, err
+}
+
+// jsonInt returns the JSON number v, which must be a small integer.
+func jsonInt(v []byte) (int, error) {
+	n := 0
+	for i, c := range v {
+		if c < '0' || c > '9' || i >= 9 {
+			var f float64
+			if err := json.Unmarshal(v, &f); err != nil || f != float64(int(f)) {
+				return 0, errMalformed
+			}
+			return int(f), nil
+		}
+		n = n*10 + int(c-'0')
+	}
+	if len(v) == 0 {
+		return 0, errMalformed
+	}
+	return n, nil
 }
 
 func (*sharded) publish(ctx context.Context, pipe redis.Pipeliner, channel string, payload []byte) {
