@@ -37,7 +37,8 @@ type Options struct {
 	PublishOnSpecificResponseChannel bool
 	// SubscriptionMode is the sharded variant's subscriptionMode: which
 	// broadcasts to one room travel on a channel of their own. Zero means
-	// Dynamic, as createShardedAdapter. Ignored by the classic variant.
+	// SubscriptionDynamic, as createShardedAdapter. Ignored by the classic
+	// variant.
 	SubscriptionMode SubscriptionMode
 	// PublishQueue bounds the messages waiting to be published. When it is
 	// full a broadcast's message to the other nodes is dropped (counted by
