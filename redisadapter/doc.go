@@ -211,4 +211,9 @@
 // goes through the one subscriber connection: against a Redis Cluster
 // they would have to hash to one shard, so NewSharded serves a single
 // Redis server (or primary), as the tests run it.
+//
+// Once Announced, a goroutine renews the node id and rereads the node
+// directory every second into a table it replaces whole; PeerAddr, called
+// on the event loops, reads that table with one atomic load. An Emitter
+// has no goroutine: each operation publishes on the caller's.
 package redisadapter
