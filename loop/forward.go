@@ -53,7 +53,9 @@ const maxIdleUpstreams = 32
 
 // upstreamIdleLimit is how long an idle upstream may be reused: the
 // owner closes a keep-alive conn that sends nothing for its
-// HeaderTimeout (60s by default), and a request must not race that close.
+// HeaderTimeout (60s by default), and a request must not race that close;
+// half this node's HeaderTimeout when that is shorter (the nodes of a
+// cluster are configured alike).
 const upstreamIdleLimit = 20 * time.Second
 
 // upstream is a connection from this loop to another node's server; it
@@ -144,7 +146,7 @@ func (sh *shard) idleUpstream(node int) *upstream {
 		up := pool[len(pool)-1]
 		pool[len(pool)-1] = nil
 		pool = pool[:len(pool)-1]
-		if time.Since(up.idleSince) < upstreamIdleLimit {
+		if time.Since(up.idleSince) < min(upstreamIdleLimit, sh.srv.opts.HeaderTimeout/2) {
 			sh.upstreams[node] = pool
 			return up
 		}

@@ -51,7 +51,9 @@ type Options struct {
 	// this server forward a request for another node's session to that
 	// node, so that a cluster needs no sticky sessions (forward.go). Nil
 	// means no forwarding: such a request gets the answer to an unknown
-	// session id.
+	// session id. An idle connection to another node is reused for 20s
+	// (or half of HeaderTimeout) at most: the other node's HeaderTimeout
+	// closes it, so the nodes should share one HeaderTimeout.
 	Peers Peers
 
 	// Logger receives the server's logs: errors (gnet's, a panicking
