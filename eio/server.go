@@ -19,6 +19,7 @@ type Server struct {
 	onMessage    func(*Session, []byte, bool)
 	onClose      func(*Session, string)
 	onDrain      func(*Session)
+	onUpgrade    func(*Session)
 	shards       [MaxShards]atomic.Pointer[Shard]
 	limits       connLimits // written by every loop, see limits.go
 
@@ -66,6 +67,12 @@ func (srv *Server) OnMessage(fn func(s *Session, data []byte, binary bool)) { sr
 // session closes, with one of the Reason constants. Call it before the
 // server serves.
 func (srv *Server) OnClose(fn func(s *Session, reason string)) { srv.onClose = fn }
+
+// OnUpgrade sets the function called, on the session's loop, when a
+// session has moved from polling to WebSocket (Node's socket "upgrade"
+// event). Nil, the default, costs nothing. Call it before the server
+// serves.
+func (srv *Server) OnUpgrade(fn func(s *Session)) { srv.onUpgrade = fn }
 
 // Shard returns the shard with index i, or nil when no loop made it yet.
 // Safe from any goroutine.

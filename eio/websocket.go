@@ -176,5 +176,9 @@ func (s *Session) upgrade() {
 	})
 	if closing {
 		s.Close()
+		return
+	}
+	if fn := s.shard.srv.onUpgrade; fn != nil {
+		fn(s)
 	}
 }

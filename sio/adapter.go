@@ -174,10 +174,13 @@ func (a *memoryAdapter) AddAll(s *Socket, rooms []string) {
 	}
 	for _, r := range rooms {
 		if r == s.id {
-			if _, ok := ix.sockets[s.id]; !ok && a.onRoom != nil {
-				a.onRoom(r, true, true)
+			if _, ok := ix.sockets[s.id]; !ok {
+				if a.onRoom != nil {
+					a.onRoom(r, true, true)
+				}
+				ix.sockets[s.id] = s
+				a.roomJoined(r, s.id)
 			}
-			ix.sockets[s.id] = s
 			continue
 		}
 		if s.inRoom(r) {
@@ -192,6 +195,7 @@ func (a *memoryAdapter) AddAll(s *Socket, rooms []string) {
 			}
 		}
 		s.rooms = append(s.rooms, rm.add(s))
+		a.roomJoined(r, s.id)
 	}
 }
 
@@ -215,6 +219,7 @@ func (a *memoryAdapter) leave(s *Socket, i int) {
 			a.onRoom(m.room.name, false, false)
 		}
 	}
+	a.roomLeft(m.room.name, s.id)
 }
 
 func (a *memoryAdapter) DelAll(s *Socket) {
@@ -222,10 +227,13 @@ func (a *memoryAdapter) DelAll(s *Socket) {
 		a.leave(s, len(s.rooms)-1)
 	}
 	ix := a.index(s.sh)
-	if _, ok := ix.sockets[s.id]; ok && a.onRoom != nil {
-		a.onRoom(s.id, true, false)
+	if _, ok := ix.sockets[s.id]; ok {
+		if a.onRoom != nil {
+			a.onRoom(s.id, true, false)
+		}
+		delete(ix.sockets, s.id)
+		a.roomLeft(s.id, s.id)
 	}
-	delete(ix.sockets, s.id)
 }
 
 // Broadcast writes pkt to the selected sockets of every loop. With

@@ -33,6 +33,9 @@ func (srv *Server) onSession(s *eio.Session, r *eio.Request) {
 	c.connect.Init(c)
 	c.sess.Shard().Wheel().Schedule(&c.connect, srv.opts.ConnectTimeout)
 	s.SetContext(c)
+	if m := srv.monitor.Load(); m != nil && m.SessionOpened != nil {
+		m.SessionOpened(s.Transport())
+	}
 }
 
 func onSessionMessage(s *eio.Session, data []byte, binary bool) {
@@ -40,7 +43,11 @@ func onSessionMessage(s *eio.Session, data []byte, binary bool) {
 }
 
 func onSessionClose(s *eio.Session, reason string) {
-	s.Context().(*client).onClose(reason)
+	c := s.Context().(*client)
+	c.onClose(reason)
+	if m := c.srv.monitor.Load(); m != nil && m.SessionClosed != nil {
+		m.SessionClosed(reason)
+	}
 }
 
 // onSessionDrain is the Engine.IO drain handler: each socket's OnDrain

@@ -52,6 +52,12 @@
 // disconnects over a window first. Both sample counts on the loops (one
 // task per loop every 10 ms): nothing on the packet path signals them.
 //
+// Monitoring: Server.SetMonitor installs a Monitor, told of sessions
+// opening, upgrading and closing, sockets connecting and disconnecting,
+// room changes and SetData, on the loop where each happens (package admin
+// builds the Admin UI on it). Without one each of those places costs an
+// atomic load; nothing is called per packet.
+//
 // The wire form of packets — the header, JSON, binary attachments, the
 // decoding of arguments — belongs to package parser; sio owns the
 // protocol's state: clients, sockets, namespaces, rooms, acks.

@@ -5,6 +5,8 @@ import (
 	"hash"
 	"log/slog"
 	"regexp"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -27,10 +29,11 @@ type Server struct {
 	log      *slog.Logger
 	engine   *eio.Server
 	main     *Namespace
-	rate     *rateLimits      // nil: no rate limit
-	shutdown atomic.Bool      // Shutdown was called
-	recovery *RecoveryOptions // opts.ConnectionStateRecovery: nil when off
-	pidKey   [32]byte         // derives the sockets' private ids (recovery.go)
+	rate     *rateLimits             // nil: no rate limit
+	shutdown atomic.Bool             // Shutdown was called
+	recovery *RecoveryOptions        // opts.ConnectionStateRecovery: nil when off
+	pidKey   [32]byte                // derives the sockets' private ids (recovery.go)
+	monitor  atomic.Pointer[Monitor] // SetMonitor; nil: none
 
 	mu             sync.Mutex // guards the namespace tables
 	nsps           map[string]*Namespace
@@ -110,6 +113,7 @@ func NewServer(opts *Options) *Server {
 	srv.engine.OnMessage(onSessionMessage)
 	srv.engine.OnClose(onSessionClose)
 	srv.engine.OnDrain(onSessionDrain)
+	srv.engine.OnUpgrade(onSessionUpgrade)
 	srv.main = srv.Of("/")
 	return srv
 }
@@ -145,6 +149,20 @@ func (srv *Server) Of(name string) *Namespace {
 		fn(nsp)
 	}
 	return nsp
+}
+
+// Namespaces returns the server's namespaces (the children of dynamic
+// ones included, their parents not), sorted by name, like io._nsps. Safe
+// from any goroutine; it does not wait for the loops.
+func (srv *Server) Namespaces() []*Namespace {
+	srv.mu.Lock()
+	out := make([]*Namespace, 0, len(srv.nsps))
+	for _, n := range srv.nsps {
+		out = append(out, n)
+	}
+	srv.mu.Unlock()
+	slices.SortFunc(out, func(a, b *Namespace) int { return strings.Compare(a.name, b.name) })
+	return out
 }
 
 // OfRegexp returns a parent namespace: a client connecting to a name that

@@ -112,7 +112,20 @@ func (s *Socket) Data() any {
 }
 
 // SetData stores user data on the socket.
-func (s *Socket) SetData(v any) { s.data.Store(&dataBox{v}) }
+func (s *Socket) SetData(v any) {
+	s.data.Store(&dataBox{v})
+	if m := s.nsp.srv.monitor.Load(); m != nil && m.SocketDataSet != nil {
+		m.SocketDataSet(s)
+	}
+}
+
+// ConnID returns the id of the socket's Engine.IO connection, shared by
+// the sockets of one client in every namespace (socket.conn.id). Safe
+// from any goroutine.
+func (s *Socket) ConnID() string {
+	id := s.client.sess.ID()
+	return string(id[:])
+}
 
 // Transport returns the name of the session's current transport
 // ("polling" or "websocket"). Loop only.
@@ -538,6 +551,9 @@ func (s *Socket) onConnect() {
 	var payload [72]byte
 	p := s.connectPayload(payload[:0])
 	_ = s.client.sendPacket(parser.Connect, s.nsp.name, -1, "", []any{json.RawMessage(p)})
+	if m := s.nsp.srv.monitor.Load(); m != nil && m.SocketConnected != nil {
+		m.SocketConnected(s)
+	}
 	for _, fn := range s.nsp.connectionHandlers() {
 		if !s.connected {
 			return
@@ -567,6 +583,9 @@ func (s *Socket) onClose(reason string) {
 	c.remove(s)
 	s.connected = false
 	s.failAcks()
+	if m := s.nsp.srv.monitor.Load(); m != nil && m.SocketDisconnected != nil {
+		m.SocketDisconnected(s, reason)
+	}
 	for _, fn := range s.onDisconnect {
 		fn(s, reason)
 	}

@@ -2,13 +2,10 @@ package main
 
 import (
 	"bytes"
-	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
@@ -26,14 +23,6 @@ const e2eTimeout = 60 * time.Second
 // distRel is the official client's dist folder, which npm ci installs.
 var distRel = filepath.Join("node_modules", "socket.io-client", "dist")
 
-// chromiumPath is the browser chat-e2e.mjs drives (its CHROMIUM variable).
-func chromiumPath() string {
-	if p := os.Getenv("CHROMIUM"); p != "" {
-		return p
-	}
-	return "/usr/bin/chromium"
-}
-
 // TestMain makes sure the npm packages (socket.io-client's bundle,
 // playwright-core, socket.io) and Debian's Chromium are there. These tests
 // are never skipped: what cannot be installed fails the package.
@@ -43,55 +32,12 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, "chat: these tests need Node.js (node, npm) on PATH and the npm registry for `npm ci` in examples/chat; they are never skipped.")
 		os.Exit(2)
 	}
-	if err := ensureChromium(); err != nil {
+	if err := nodetest.EnsureChromium(); err != nil {
 		fmt.Fprintf(os.Stderr, "chat: %v\n", err)
 		fmt.Fprintln(os.Stderr, "chat: these tests drive Debian's Chromium (apt-get install -y chromium, as root); they are never skipped.")
 		os.Exit(2)
 	}
 	testwait.VerifyMain(m)
-}
-
-// ensureChromium installs Debian's chromium package when the browser is
-// missing and we are root.
-func ensureChromium() error {
-	path := chromiumPath()
-	if _, err := os.Stat(path); err == nil {
-		return nil
-	}
-	if path != "/usr/bin/chromium" {
-		return fmt.Errorf("CHROMIUM=%s does not exist", path)
-	}
-	if os.Geteuid() != 0 {
-		return errors.New("/usr/bin/chromium is missing and we are not root: run `apt-get install -y chromium`")
-	}
-	fmt.Fprintln(os.Stderr, "chat: installing Debian's chromium with apt-get")
-	install := func() error {
-		return run(15*time.Minute, "apt-get", "install", "-y", "chromium")
-	}
-	if err := install(); err != nil {
-		// A machine fresh from its image may have no package lists yet.
-		if err := run(5*time.Minute, "apt-get", "update"); err != nil {
-			return fmt.Errorf("apt-get update: %w", err)
-		}
-		if err := install(); err != nil {
-			return fmt.Errorf("apt-get install -y chromium: %w", err)
-		}
-	}
-	if _, err := os.Stat(path); err != nil {
-		return fmt.Errorf("apt-get installed chromium but %s is missing: %w", path, err)
-	}
-	return nil
-}
-
-// run runs a setup command with its output on stderr.
-func run(timeout time.Duration, name string, args ...string) error {
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, name, args...)
-	cmd.Env = append(os.Environ(), "DEBIAN_FRONTEND=noninteractive")
-	cmd.Stdout = os.Stderr
-	cmd.Stderr = os.Stderr
-	return cmd.Run()
 }
 
 // startChat starts newServer on 127.0.0.1:0 and returns its base URL; the
@@ -113,7 +59,7 @@ func startChat(t *testing.T) string {
 // test unless it exits 0 with {"ok":true,...} as its last stdout line.
 func runE2E(t *testing.T, baseURL, transport string) {
 	t.Helper()
-	nodetest.Run(t, e2eTimeout, "", []string{"CHROMIUM=" + chromiumPath()},
+	nodetest.Run(t, e2eTimeout, "", []string{"CHROMIUM=" + nodetest.ChromiumPath()},
 		"node", filepath.Join("testdata", "chat-e2e.mjs"), baseURL, transport)
 }
 

@@ -1,8 +1,9 @@
 // Package nodetest is the test harness shared by the packages whose tests
-// drive Node.js (and other) processes: the interop tests and the chat
-// example. It installs an npm project's packages (EnsureModules), runs a
-// driver process that reports one JSON line (Run) and starts a server
-// process for the length of a test (StartServer).
+// drive Node.js (and other) processes: the interop tests and the
+// examples. It installs an npm project's packages (EnsureModules) and
+// Debian's Chromium (EnsureChromium), runs a driver process that reports
+// one JSON line (Run) and starts a server process for the length of a
+// test (StartServer).
 //
 // Nothing here skips a test: what is missing fails it.
 package nodetest
@@ -201,4 +202,56 @@ func StartServer(t testing.TB, dir string, env []string, ready func(line string)
 		t.Fatalf("%s: not ready after %v\n--- stderr ---\n%s", name, readyTimeout, stderr.String())
 	}
 	return ""
+}
+
+// ChromiumPath is the browser the Playwright drivers launch: $CHROMIUM,
+// or Debian's /usr/bin/chromium.
+func ChromiumPath() string {
+	if p := os.Getenv("CHROMIUM"); p != "" {
+		return p
+	}
+	return "/usr/bin/chromium"
+}
+
+// EnsureChromium installs Debian's chromium package when the browser is
+// missing and we are root.
+func EnsureChromium() error {
+	path := ChromiumPath()
+	if _, err := os.Stat(path); err == nil {
+		return nil
+	}
+	if path != "/usr/bin/chromium" {
+		return fmt.Errorf("CHROMIUM=%s does not exist", path)
+	}
+	if os.Geteuid() != 0 {
+		return errors.New("/usr/bin/chromium is missing and we are not root: run `apt-get install -y chromium`")
+	}
+	fmt.Fprintln(os.Stderr, "nodetest: installing Debian's chromium with apt-get")
+	install := func() error {
+		return aptGet(15*time.Minute, "install", "-y", "chromium")
+	}
+	if err := install(); err != nil {
+		// A machine fresh from its image may have no package lists yet.
+		if err := aptGet(5*time.Minute, "update"); err != nil {
+			return fmt.Errorf("apt-get update: %w", err)
+		}
+		if err := install(); err != nil {
+			return fmt.Errorf("apt-get install -y chromium: %w", err)
+		}
+	}
+	if _, err := os.Stat(path); err != nil {
+		return fmt.Errorf("apt-get installed chromium but %s is missing: %w", path, err)
+	}
+	return nil
+}
+
+// aptGet runs apt-get with its output on stderr.
+func aptGet(timeout time.Duration, args ...string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "apt-get", args...)
+	cmd.Env = append(os.Environ(), "DEBIAN_FRONTEND=noninteractive")
+	cmd.Stdout = os.Stderr
+	cmd.Stderr = os.Stderr
+	return cmd.Run()
 }
