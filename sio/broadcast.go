@@ -203,13 +203,13 @@ func (r *RemoteSocket) Join(rooms ...string) {
 	r.socket.Join(rooms...)
 }
 
-// Leave removes the socket from room.
-func (r *RemoteSocket) Leave(room string) {
+// Leave removes the socket from rooms.
+func (r *RemoteSocket) Leave(rooms ...string) {
 	if r.socket == nil {
-		r.nsp.In(r.ID).SocketsLeave(room)
+		r.nsp.In(r.ID).SocketsLeave(rooms...)
 		return
 	}
-	r.socket.Leave(room)
+	r.socket.Leave(rooms...)
 }
 
 // Disconnect disconnects the socket.

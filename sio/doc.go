@@ -52,6 +52,11 @@
 // disconnects over a window first. Both sample counts on the loops (one
 // task per loop every 10 ms): nothing on the packet path signals them.
 //
+// Typed handlers: Handle and HandleAck wrap a func taking a Go value:
+// the event's first argument is decoded into it once, from its wire
+// form, and a mismatch is answered to the client's ack as
+// {"error": "…"} without running the handler.
+//
 // Monitoring: Server.SetMonitor installs a Monitor, told of sessions
 // opening, upgrading and closing, sockets connecting and disconnecting,
 // room changes and SetData, on the loop where each happens (package admin

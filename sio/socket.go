@@ -167,15 +167,27 @@ func (s *Socket) Once(event string, fn EventHandler) {
 func (s *Socket) addHandler(h handlerEntry) { s.handlers = append(s.handlers, h) }
 
 // Off removes every handler of event.
-func (s *Socket) Off(event string) {
+//
+// With fns, Off removes one handler of event per fn instead — the last one
+// registered with that func value, as Node's socket.off(event, fn) (which
+// removes one listener, the most recently added): keep the value On got
+// in a variable, since two evaluations of a func literal or of a method
+// value are two handlers, as two arrow functions are in JavaScript.
+func (s *Socket) Off(event string, fns ...EventHandler) {
+	ids := funcIDs(fns)
 	s.onLoop(func() {
-		hs := s.handlers[:0]
-		for _, h := range s.handlers {
-			if h.event != event {
-				hs = append(hs, h)
+		if len(ids) == 0 {
+			s.handlers = slices.DeleteFunc(s.handlers, func(h handlerEntry) bool { return h.event == event })
+			return
+		}
+		for _, id := range ids {
+			for i := len(s.handlers) - 1; i >= 0; i-- {
+				if h := s.handlers[i]; h.event == event && funcID(h.fn) == id {
+					s.handlers = slices.Delete(s.handlers, i, i+1)
+					break
+				}
 			}
 		}
-		s.handlers = hs
 	})
 }
 
@@ -387,17 +399,21 @@ func (s *Socket) emitKept(ma *memoryAdapter, event string, args []any, write boo
 }
 
 // Join adds the socket to rooms.
-func (s *Socket) Join(rooms ...string) {
-	if !s.sh.OnLoop() {
-		kept := append([]string(nil), rooms...)
-		s.sh.Execute(func() { s.join(kept) })
+func (s *Socket) Join(rooms ...string) { s.roomsOnLoop(rooms, (*Socket).join) }
+
+// Leave removes the socket from rooms (socket.leave, one room or more).
+func (s *Socket) Leave(rooms ...string) { s.roomsOnLoop(rooms, (*Socket).leave) }
+
+// roomsOnLoop runs fn(s, rooms) on the socket's loop: now on it, else
+// posted with a copy of rooms.
+func (s *Socket) roomsOnLoop(rooms []string, fn func(*Socket, []string)) {
+	if s.sh.OnLoop() {
+		fn(s, rooms)
 		return
 	}
-	s.join(rooms)
+	kept := append([]string(nil), rooms...)
+	s.sh.Execute(func() { fn(s, kept) })
 }
-
-// Leave removes the socket from room.
-func (s *Socket) Leave(room string) { s.onLoop(func() { s.leave(room) }) }
 
 func (s *Socket) join(rooms []string) {
 	if !s.connected {
@@ -431,7 +447,11 @@ func (s *Socket) roomsWithin(rooms []string, max int) []string {
 	return kept
 }
 
-func (s *Socket) leave(room string) { s.nsp.adapter.Del(s, room) }
+func (s *Socket) leave(rooms []string) {
+	for _, r := range rooms {
+		s.nsp.adapter.Del(s, r)
+	}
+}
 
 // inRoom reports whether s is in room (its own id counts).
 func (s *Socket) inRoom(room string) bool {
