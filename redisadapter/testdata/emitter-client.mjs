@@ -7,60 +7,15 @@
 // published.
 // Usage: node emitter-client.mjs <npm|http://ctl> <nodeURL,goURL>
 // Prints one JSON result line (driver.mjs).
-import { io } from "socket.io-client";
+import { Client } from "./client.mjs";
 import { Emitter } from "@socket.io/redis-emitter";
 import { createClient } from "redis";
-import { bytes0to255, bytesEqual, check, isBinary, openSockets, runScenario, sleep, toBytes } from "../../interop/testdata/driver.mjs";
+import { bytes0to255, bytesEqual, check, isBinary, runScenario, sleep, toBytes } from "../../interop/testdata/driver.mjs";
 
 const [publisher, urlList] = process.argv.slice(2);
 const urls = (urlList || "").split(",");
 const WAIT = 5000;
 const QUIET = 400; // after this long, an event that should not come is taken as absent
-
-class Client {
-  constructor(url, label) {
-    this.label = label;
-    this.got = [];
-    this.waiters = new Set();
-    this.socket = io(url, { transports: ["websocket"], reconnection: false, forceNew: true });
-    openSockets.add(this.socket);
-    this.socket.onAny((event, ...args) => this.push({ event, args }));
-    this.socket.on("disconnect", (reason) => this.push({ event: "disconnect", args: [reason] }));
-  }
-  push(e) {
-    this.got.push(e);
-    for (const w of this.waiters) w();
-  }
-  connected() {
-    return new Promise((resolve, reject) => {
-      this.socket.on("connect", resolve);
-      this.socket.on("connect_error", reject);
-    });
-  }
-  ctl(op, arg) {
-    return this.socket.timeout(8000).emitWithAck("ctl", op, arg).then((r) => {
-      check(!(r && r.error), `${this.label}: ctl ${op}: ${r && r.error}`);
-      return r;
-    });
-  }
-  async waitFor(pred, ms, what) {
-    const deadline = Date.now() + ms;
-    for (;;) {
-      const e = this.got.find(pred);
-      if (e) return e;
-      const left = deadline - Date.now();
-      check(left > 0, `${this.label}: no ${what} after ${ms} ms`, { got: this.got.map((g) => g.event) });
-      await new Promise((resolve) => {
-        const w = () => (this.waiters.delete(w), clearTimeout(t), resolve());
-        const t = setTimeout(w, left);
-        this.waiters.add(w);
-      });
-    }
-  }
-  count(event) {
-    return this.got.filter((e) => e.event === event).length;
-  }
-}
 
 // publish runs one operation on the publisher: {op, rooms, except, ...}.
 async function publisherOf() {
@@ -114,7 +69,7 @@ const scenarios = {
     await Promise.all([n0.ctl("join", "r1"), g0.ctl("join", "r1"), n0.ctl("join", "r2")]);
     const quietFor = async (event, want) => {
       await sleep(QUIET);
-      for (const c of cs) check(c.count(event) === (want.includes(c) ? 1 : 0), `${c.label}: "${event}" delivered ${c.count(event)} times`);
+      for (const c of cs) check(c.count((e) => e.event === event) === (want.includes(c) ? 1 : 0), `${c.label}: "${event}" delivered ${c.count((e) => e.event === event)} times`);
     };
 
     const value = { n: 1.5, big: 3e10, neg: -200, s: 'é"\\x\n\u2028', arr: [1, null, true, false, "", [], {}], nested: { a: { b: [0.1] } } };
