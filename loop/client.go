@@ -50,7 +50,9 @@ type clientFile struct {
 // If-None-Match, "Cache-Control: public, max-age=0" and gzip or deflate as
 // the request accepts (Node also offers br; we do not). A file missing
 // from dir is left to the Engine.IO route (Node answers an empty 200);
-// socket.io.js must be there. Call it before ListenAndServe.
+// socket.io.js must be there. Both hosts serve it: the gnet listener and,
+// for the net/http mode, ServeHTTP (mount the Server on path). Call it
+// before ListenAndServe, or before Start and the first request.
 func (srv *Server) ServeClient(path, dir string) error {
 	b := &clientBundle{prefix: strings.TrimSuffix(path, "/") + "/", files: map[string]*clientFile{}}
 	var pkg struct{ Version string }
@@ -97,12 +99,32 @@ func (b *clientBundle) file(p []byte) *clientFile {
 	return b.files[string(name)]
 }
 
-// serveClientFile answers a request for a file of the bundle as socket.io
-// does. Runs on the loop.
+// answer is the answer to a request for f carrying the If-None-Match
+// value inm and the Accept-Encoding value accept, as socket.io's serve,
+// in both hosts: 304 (no header, no body) to a matching ETag, else 200
+// with its header lines (Cache-Control, ETag, Content-Encoding) appended
+// to headers and the body in the encoding the request accepts.
+func (b *clientBundle) answer(f *clientFile, inm, accept, headers []byte) (status int, _, body []byte) {
+	if len(inm) > 0 && (string(inm) == b.etag || len(inm) == len(b.etag)+2 && string(inm[:2]) == "W/" && string(inm[2:]) == b.etag) {
+		return 304, headers, nil
+	}
+	enc := negotiateEncoding(accept)
+	headers = append(headers, "Cache-Control: public, max-age=0\r\nETag: "...)
+	headers = append(headers, b.etag...)
+	headers = append(headers, "\r\n"...)
+	if enc != encIdentity {
+		headers = append(headers, contentEncodingLine[enc]...)
+	}
+	return 200, headers, f.body[enc]
+}
+
+// serveClientFile answers a request for a file of the bundle on the gnet
+// host. Runs on the loop.
 func (cn *conn) serveClientFile(r *request, f *clientFile) {
 	hs := cn.http
-	b := cn.sh.srv.client
-	if inm := string(r.header("If-None-Match")); inm != "" && (inm == b.etag || inm == "W/"+b.etag) {
+	status, headers, body := cn.sh.srv.client.answer(f, r.header("If-None-Match"), r.header("Accept-Encoding"), hs.headers[:0])
+	hs.headers = headers
+	if status == 304 {
 		out := cn.buffer()
 		out.B = appendResponseHead(out.B, 304, "", -1, hs.keepAlive, nil)
 		if !hs.keepAlive {
@@ -110,12 +132,5 @@ func (cn *conn) serveClientFile(r *request, f *clientFile) {
 		}
 		return
 	}
-	enc := negotiateEncoding(r.header("Accept-Encoding"))
-	hs.headers = append(hs.headers[:0], "Cache-Control: public, max-age=0\r\nETag: "...)
-	hs.headers = append(hs.headers, b.etag...)
-	hs.headers = append(hs.headers, "\r\n"...)
-	if enc != encIdentity {
-		hs.headers = append(hs.headers, contentEncodingLine[enc]...)
-	}
-	cn.respondHead(200, f.ctype, f.body[enc], string(r.method) == "HEAD")
+	cn.respondHead(status, f.ctype, body, string(r.method) == "HEAD")
 }

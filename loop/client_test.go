@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/sioloop/sioloop/eio"
-	"github.com/sioloop/sioloop/internal/testserver"
 	"github.com/sioloop/sioloop/loop"
 )
 
@@ -49,15 +48,21 @@ func fakeDist(t *testing.T) (dir string, js, jsMap []byte) {
 // The client bundle is served as socket.io 4.8 serves it (headers read off
 // the official server: Cache-Control, Content-Type, a quoted version as
 // ETag, 304 without a body to a matching If-None-Match, gzip when
-// accepted).
+// accepted), by both hosts: the gnet listener and the net/http mode.
 func TestServeClientAnswersAsSocketIO(t *testing.T) {
+	for _, host := range hosts {
+		t.Run(host.name, func(t *testing.T) { testServeClient(t, host.serve) })
+	}
+}
+
+func testServeClient(t *testing.T, serve func(testing.TB, *loop.Server, string) string) {
 	dist, js, jsMap := fakeDist(t)
 	srv := loop.New(nil)
 	srv.Handle("/socket.io/", eio.NewServer(nil), nil)
 	if err := srv.ServeClient("/socket.io", dist); err != nil {
 		t.Fatal(err)
 	}
-	addr := testserver.Start(t, srv)
+	addr := serve(t, srv, "/socket.io/")
 	get := func(path string, headers ...string) (int, map[string]string, []byte) {
 		t.Helper()
 		resp, body := roundTrip(t, addr, "GET "+path+" HTTP/1.1\r\nHost: x\r\n"+strings.Join(headers, "")+"\r\n")

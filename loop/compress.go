@@ -141,6 +141,28 @@ func parseFloatPrefix(b []byte) float64 {
 	return 0
 }
 
+// pollEncoding is how the answer to a long-polling request on rt, with
+// method and the Accept-Encoding value accept, may be compressed; both
+// hosts (gnet and net/http) ask it. Only GETs carry answers worth it.
+func (rt *route) pollEncoding(method, accept []byte) encoding {
+	if rt.compressAt == 0 || string(method) != "GET" {
+		return encIdentity
+	}
+	return negotiateEncoding(accept)
+}
+
+// answer is a long-polling answer's body as it goes out, in both hosts:
+// compressed with enc (the request's pollEncoding) when it is a 200 of at
+// least compressAt bytes, with the encoding it went out with (encIdentity:
+// body as it is). A compressed body is valid until the next call. Runs
+// on the loop that owns z.
+func (z *compressors) answer(enc encoding, compressAt, status int, body []byte) ([]byte, encoding) {
+	if enc == encIdentity || status != 200 || len(body) < compressAt {
+		return body, encIdentity
+	}
+	return z.compress(enc, body), enc
+}
+
 // compressors are a loop's gzip and zlib writers and their output buffer,
 // made on first use and reused for every response.
 type compressors struct {

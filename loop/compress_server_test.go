@@ -10,13 +10,21 @@ import (
 	"testing"
 
 	"github.com/sioloop/sioloop/eio"
+	"github.com/sioloop/sioloop/loop"
 )
 
 // Long-polling answers are compressed as engine.io compresses them
 // (httpCompression, on by default): gzip or deflate (zlib) as the request
 // accepts, from 1024 bytes, with Content-Encoding; smaller answers, and
-// requests that accept neither, get the bytes as they are.
+// requests that accept neither, get the bytes as they are. Both hosts:
+// the gnet listener and the net/http mode.
 func TestPollingAnswersAreCompressedFromTheThreshold(t *testing.T) {
+	for _, host := range hosts {
+		t.Run(host.name, func(t *testing.T) { testPollingCompression(t, host.serve) })
+	}
+}
+
+func testPollingCompression(t *testing.T, serve func(testing.TB, *loop.Server, string) string) {
 	for _, c := range []struct {
 		name   string
 		opts   *eio.Options
@@ -34,7 +42,7 @@ func TestPollingAnswersAreCompressedFromTheThreshold(t *testing.T) {
 		{"disabled", &eio.Options{DisableHTTPCompression: true}, "gzip", 2000, ""},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			addr := startEcho(t, nil, c.opts)
+			addr := serve(t, newEcho(nil, c.opts), "/engine.io/")
 			sid := handshake(t, addr)
 			q := "/engine.io/?EIO=4&transport=polling&sid=" + sid
 			msg := "4" + strings.Repeat("abcdefgh", c.size/8+1)[:c.size]

@@ -20,7 +20,10 @@
 // (gnet's EventLoop.Enroll), which serves it as its own connection — on
 // plain TCP with no goroutine, on TLS through a socket pair and two
 // goroutines that pump the plaintext (crypto/tls stays net/http's).
-// Use one mode per Server.
+// Use one mode per Server. Both hosts answer alike through the same
+// functions: httpCompression (route.pollEncoding picks the encoding,
+// compressors.answer compresses on the session's loop, with the loop's
+// compressors) and ServeClient's bundle (clientBundle.file, .answer).
 //
 // TLS: the gnet mode serves plain TCP only; deploy it behind a
 // terminating proxy, or use the net/http mode. Measured: a TLS WebSocket

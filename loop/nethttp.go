@@ -44,6 +44,10 @@ func (srv *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "Service Unavailable", http.StatusServiceUnavailable)
 		return
 	}
+	if f := srv.client.file([]byte(r.URL.Path)); f != nil {
+		srv.serveClientHTTP(w, r, f)
+		return
+	}
 	rt := srv.match([]byte(r.URL.Path))
 	if rt == nil {
 		http.NotFound(w, r)
@@ -185,7 +189,8 @@ func (srv *Server) servePolling(w http.ResponseWriter, r *http.Request, rt *rout
 		}
 		body = b
 	}
-	reply := &httpReply{done: make(chan struct{})}
+	reply := &httpReply{done: make(chan struct{}), compressAt: rt.compressAt,
+		enc: rt.pollEncoding([]byte(r.Method), acceptEncoding(r))}
 	if len(q.SID) == 0 {
 		refused, ok := allowWait(r.Context(), rt.engine, er)
 		if !ok {
@@ -197,6 +202,7 @@ func (srv *Server) servePolling(w http.ResponseWriter, r *http.Request, rt *rout
 			return
 		}
 		sh := srv.nextShard()
+		reply.sh = sh
 		sh.Execute(func() { sh.eio[rt.index].OpenPolling(er, reply) })
 	} else {
 		sh := srv.shardByIndex(eio.ShardOf(q.SID))
@@ -206,6 +212,7 @@ func (srv *Server) servePolling(w http.ResponseWriter, r *http.Request, rt *rout
 			writeResponse(w, e.Status(), eio.ContentTypeJSON, e.AppendJSON(b[:0]))
 			return
 		}
+		reply.sh = sh
 		sid := append([]byte(nil), q.SID...)
 		if r.Method == "POST" {
 			sh.Execute(func() { sh.eio[rt.index].Post(sid, body, reply) })
@@ -226,6 +233,9 @@ func (srv *Server) servePolling(w http.ResponseWriter, r *http.Request, rt *rout
 	}
 	select {
 	case <-reply.done:
+		if reply.enc != encIdentity {
+			setHeaderLines(w.Header(), []byte(contentEncodingLine[reply.enc]))
+		}
 		writeResponse(w, reply.status, reply.ctype, reply.body)
 	case <-r.Context().Done():
 	case <-srv.done:
@@ -235,14 +245,20 @@ func (srv *Server) servePolling(w http.ResponseWriter, r *http.Request, rt *rout
 // httpReply is the eio.Responder of a request served through net/http:
 // the loop fills it and closes done; the request's goroutine waits.
 type httpReply struct {
-	status int
-	ctype  string
-	body   []byte
-	done   chan struct{}
+	sh         *shard   // the loop that answers
+	compressAt int      // the route's httpCompression threshold
+	enc        encoding // the request's pollEncoding; then the answer's
+	status     int
+	ctype      string
+	body       []byte
+	done       chan struct{}
 }
 
-// Respond implements eio.Responder. Runs on the loop.
+// Respond implements eio.Responder: the answer is compressed by the
+// loop's compressors, as in the gnet host, and copied out. Runs on the
+// loop.
 func (hr *httpReply) Respond(status int, contentType string, body []byte) {
+	body, hr.enc = hr.sh.compressors.answer(hr.enc, hr.compressAt, status, body)
 	hr.status, hr.ctype, hr.body = status, contentType, append([]byte(nil), body...)
 	close(hr.done)
 }
@@ -254,6 +270,24 @@ func (hr *httpReply) answered() bool {
 	default:
 		return false
 	}
+}
+
+// serveClientHTTP answers a request for a file of ServeClient's bundle
+// on the net/http host, as the gnet host does (clientBundle.answer).
+func (srv *Server) serveClientHTTP(w http.ResponseWriter, r *http.Request, f *clientFile) {
+	status, headers, body := srv.client.answer(f, []byte(r.Header.Get("If-None-Match")), acceptEncoding(r), nil)
+	if status == 304 {
+		w.WriteHeader(status)
+		return
+	}
+	setHeaderLines(w.Header(), headers)
+	writeResponse(w, status, f.ctype, body) // net/http leaves the body out of a HEAD answer
+}
+
+// acceptEncoding is r's Accept-Encoding, its lines joined as Node joins
+// them.
+func acceptEncoding(r *http.Request) []byte {
+	return []byte(strings.Join(r.Header.Values("Accept-Encoding"), ", "))
 }
 
 func writeResponse(w http.ResponseWriter, status int, ctype string, body []byte) {

@@ -16,6 +16,7 @@ import (
 	"github.com/gobwas/ws"
 	"github.com/gobwas/ws/wsutil"
 	"github.com/sioloop/sioloop/eio"
+	"github.com/sioloop/sioloop/internal/testserver"
 	"github.com/sioloop/sioloop/loop"
 )
 
@@ -24,15 +25,28 @@ import (
 // returns the httptest server.
 func startNetHTTP(t testing.TB, secure bool) *httptest.Server {
 	t.Helper()
-	engine := eio.NewServer(nil)
+	return serveNetHTTP(t, newEcho(nil, nil), "/engine.io/", secure)
+}
+
+// newEcho is an Engine.IO echo server on /engine.io/ (CORS origin "*")
+// with opts and eopts, not yet serving.
+func newEcho(opts *loop.Options, eopts *eio.Options) *loop.Server {
+	engine := eio.NewServer(eopts)
 	engine.OnMessage(func(s *eio.Session, data []byte, binary bool) { s.Send(data, binary) })
-	srv := loop.New(nil)
+	srv := loop.New(opts)
 	srv.Handle("/engine.io/", engine, &loop.CORSOptions{Origin: []string{"*"}})
+	return srv
+}
+
+// serveNetHTTP serves srv in the net/http mode, mounted on mount of a mux
+// (TLS with HTTP/2 when secure), until the test ends.
+func serveNetHTTP(t testing.TB, srv *loop.Server, mount string, secure bool) *httptest.Server {
+	t.Helper()
 	if err := srv.Start(); err != nil {
 		t.Fatal(err)
 	}
 	mux := http.NewServeMux()
-	mux.Handle("/engine.io/", srv)
+	mux.Handle(mount, srv)
 	hs := httptest.NewUnstartedServer(mux)
 	if secure {
 		hs.EnableHTTP2 = true
@@ -49,6 +63,20 @@ func startNetHTTP(t testing.TB, secure bool) *httptest.Server {
 		hs.Close()
 	})
 	return hs
+}
+
+// hosts serve srv, mounted on mount, by each host in turn: the gnet
+// listener, then the net/http mode on plain TCP; each returns the address
+// raw HTTP requests go to. Tests of what both hosts answer alike run
+// over both.
+var hosts = []struct {
+	name  string
+	serve func(t testing.TB, srv *loop.Server, mount string) string
+}{
+	{"gnet", func(t testing.TB, srv *loop.Server, _ string) string { return testserver.Start(t, srv) }},
+	{"nethttp", func(t testing.TB, srv *loop.Server, mount string) string {
+		return serveNetHTTP(t, srv, mount, false).Listener.Addr().String()
+	}},
 }
 
 func TestNetHTTPPollingOverHTTP2(t *testing.T) {

@@ -98,9 +98,7 @@ func (cn *conn) serve(raw []byte, r *request) {
 		cn.serveUpgrade(raw, r, rt, er)
 		return
 	}
-	if rt.compressAt > 0 && string(r.method) == "GET" {
-		hs.encoding = negotiateEncoding(r.header("Accept-Encoding"))
-	}
+	hs.encoding = rt.pollEncoding(r.method, r.header("Accept-Encoding"))
 	q, rerr := rt.engine.Check(er, false)
 	if rerr != nil {
 		cn.respondError(rerr)
@@ -186,11 +184,13 @@ func (cn *conn) Respond(status int, contentType string, body []byte) {
 // respond appends a response with the pending request's extra headers,
 // compressed when the request accepts it and the body is large enough.
 func (cn *conn) respond(status int, contentType string, body []byte) {
-	if hs := cn.http; hs.encoding != encIdentity && status == 200 && len(body) >= hs.route.compressAt {
-		enc := hs.encoding
+	if hs := cn.http; hs.encoding != encIdentity {
+		var enc encoding
+		body, enc = cn.sh.compressors.answer(hs.encoding, hs.route.compressAt, status, body)
 		hs.encoding = encIdentity
-		body = cn.sh.compressors.compress(enc, body)
-		hs.headers = append(hs.headers, contentEncodingLine[enc]...)
+		if enc != encIdentity {
+			hs.headers = append(hs.headers, contentEncodingLine[enc]...)
+		}
 	}
 	cn.respondHead(status, contentType, body, false)
 }

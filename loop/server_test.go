@@ -27,11 +27,7 @@ import (
 // loopback port and returns its address.
 func startEcho(t testing.TB, opts *loop.Options, eopts *eio.Options) string {
 	t.Helper()
-	engine := eio.NewServer(eopts)
-	engine.OnMessage(func(s *eio.Session, data []byte, binary bool) { s.Send(data, binary) })
-	srv := loop.New(opts)
-	srv.Handle("/engine.io/", engine, &loop.CORSOptions{Origin: []string{"*"}})
-	return testserver.Start(t, srv)
+	return testserver.Start(t, newEcho(opts, eopts))
 }
 
 // roundTrip writes raw request bytes on a new connection and reads one
