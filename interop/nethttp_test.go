@@ -1,12 +1,20 @@
 package interop
 
 import (
+	"bytes"
+	"compress/gzip"
+	"compress/zlib"
 	"context"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/sioloop/sioloop/sio"
 )
 
 // The net/http mode: the contract server mounted on a net/http mux next
@@ -32,12 +40,17 @@ var netHTTPScenarios = []string{
 	"client-disconnect",
 }
 
-// startSIONetHTTP serves newSIO as an http.Handler on /socket.io/ of an
-// httptest server (TLS and HTTP/2 when secure) that also answers
-// /health, and returns its base URL.
+// startSIONetHTTP serves newSIO, and socket.io-client's bundle, as an
+// http.Handler on /socket.io/ of an httptest server (TLS and HTTP/2 when
+// secure) that also answers /health, and returns its base URL.
 func startSIONetHTTP(t *testing.T, secure bool) string {
 	t.Helper()
 	sioSrv := newSIO()
+	// socket.io serves its client bundle by default (serveClient); so
+	// does the contract server here, from the npm package.
+	if err := sioSrv.Loop().ServeClient(sio.DefaultPath, filepath.Join(testdataDir, "node_modules", "socket.io-client", "dist")); err != nil {
+		t.Fatal(err)
+	}
 	mux := http.NewServeMux()
 	mux.Handle("/socket.io/", sioSrv)
 	mux.HandleFunc("/health", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok")) })
@@ -85,4 +98,95 @@ func TestSocketIOClientNetHTTPTLS(t *testing.T) {
 	for _, sc := range netHTTPScenarios {
 		t.Run(sc, func(t *testing.T) { runSIO(t, sc, baseURL, "SIO_TLS_INSECURE=1") })
 	}
+}
+
+// TestSocketIOClientNetHTTPCompressedPolling: long-polling answers from
+// 1024 bytes go out compressed in the net/http mode too. socket.io-client
+// on its fetch transport (which accepts gzip) round-trips a large ack and
+// sees gzip answers; a raw request shows the bytes on the wire are gzip
+// and deflate (zlib) streams of the packets.
+func TestSocketIOClientNetHTTPCompressedPolling(t *testing.T) {
+	baseURL := startSIONetHTTP(t, false)
+	res := runSIO(t, "polling-compressed", baseURL)
+	t.Logf("Content-Encoding of the client's GETs: %v", res["encodings"])
+
+	c := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{DisableCompression: true}}
+	do := func(method, q, body, accept string) (*http.Response, []byte) {
+		t.Helper()
+		req, err := http.NewRequest(method, baseURL+"/socket.io/?EIO=4&transport=polling"+q, strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if accept != "" {
+			req.Header.Set("Accept-Encoding", accept)
+		}
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		if err != nil || resp.StatusCode != 200 {
+			t.Fatalf("%s %s: %d %q %v", method, q, resp.StatusCode, b, err)
+		}
+		return resp, b
+	}
+	for _, enc := range []string{"gzip", "deflate"} {
+		_, open := do("GET", "", "", "")
+		sid, _, ok := strings.Cut(strings.TrimPrefix(string(open), `0{"sid":"`), `"`)
+		if !ok {
+			t.Fatalf("handshake %q", open)
+		}
+		q := "&sid=" + sid
+		do("POST", q, "40", "")
+		big := strings.Repeat("0123456789", 200)
+		want := `431["` + big + `"]`
+		do("POST", q, `421["echo","`+big+`"]`, "")
+		// Poll (answering pings) until the ack comes: its answer is the
+		// compressed one.
+		for deadline := time.Now().Add(10 * time.Second); ; {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: no ack within 10s", enc)
+			}
+			resp, raw := do("GET", q, "", enc+", br")
+			got := raw
+			if ce := resp.Header.Get("Content-Encoding"); ce != "" {
+				if ce != enc {
+					t.Fatalf("Accept-Encoding %q: Content-Encoding %q", enc+", br", ce)
+				}
+				var zr io.Reader
+				var err error
+				if enc == "gzip" {
+					zr, err = gzip.NewReader(bytes.NewReader(raw))
+				} else {
+					zr, err = zlib.NewReader(bytes.NewReader(raw))
+				}
+				if err == nil {
+					got, err = io.ReadAll(zr)
+				}
+				if err != nil {
+					t.Fatalf("%s: %v", enc, err)
+				}
+			}
+			packets := strings.Split(string(got), "\x1e")
+			if slices.Contains(packets, "2") {
+				do("POST", q, "3", "")
+			}
+			if !slices.Contains(packets, want) {
+				continue
+			}
+			if resp.Header.Get("Content-Encoding") != enc || len(raw) >= len(want) {
+				t.Fatalf("%s: the ack came as %q, %d bytes for %d", enc, resp.Header.Get("Content-Encoding"), len(raw), len(got))
+			}
+			break
+		}
+		do("POST", q, "1", "")
+	}
+}
+
+// TestServedBundleNetHTTP: the client bundle served in the net/http mode
+// (loop.ServeClient) is fetched with its ETag and gzip, and loaded: the io
+// it defines connects and round-trips an ack.
+func TestServedBundleNetHTTP(t *testing.T) {
+	runSIO(t, "served-bundle", startSIONetHTTP(t, false))
 }

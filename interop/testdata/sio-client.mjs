@@ -17,7 +17,10 @@
 //   SIO_PARSER               "msgpack": every client uses socket.io-msgpack-parser
 // The counts can also be given in the scenario name: "many:200:5" = 200 clients, 5 rooms.
 import { io, Manager } from "socket.io-client";
-import { NodeXHR, NodeWebSocket } from "engine.io-client";
+import { Fetch, NodeXHR, NodeWebSocket } from "engine.io-client";
+import { readFileSync } from "node:fs";
+import vm from "node:vm";
+import { WebSocket as WsWebSocket } from "ws";
 import { Tracked, bytes0to255, bytesEqual, check, isBinary, openSockets, runScenario, sleep, toBytes } from "./driver.mjs";
 import msgpackParser from "socket.io-msgpack-parser";
 
@@ -1079,6 +1082,71 @@ scenarios["recovery-wire"] = async () => {
   res.connect = b.connectRaw;
   res.state = state;
   return res;
+};
+
+// polling-compressed: long-polling answers of 1024 bytes and more reach
+// socket.io-client gzip-compressed (httpCompression) on its fetch
+// transport, which accepts gzip, deflate and br as a browser does, and
+// events and acks round-trip unchanged. The fetch the transport calls is
+// wrapped to read each answer's Content-Encoding (fetch inflates the body
+// itself).
+scenarios["polling-compressed"] = async () => {
+  const encodings = [];
+  const realFetch = globalThis.fetch;
+  globalThis.fetch = async (url, init) => {
+    const r = await realFetch(url, init);
+    if ((init?.method ?? "GET") === "GET") encodings.push(r.headers.get("content-encoding"));
+    return r;
+  };
+  try {
+    const c = await new SC("fetch", "/", { transports: [Fetch] }).connected();
+    const big = "héllo wörld ".repeat(500);
+    const [got] = await c.ack("echo", big);
+    check(got === big, `echo of ${big.length} chars: ${show(got).slice(0, 80)}`);
+    const [small] = await c.ack("echo", "small");
+    check(small === "small", `echo of "small": ${show(small)}`);
+    check(c.socket.io.engine.transport.name === "polling", `transport ${c.socket.io.engine.transport.name}`);
+    c.disconnect();
+  } finally {
+    globalThis.fetch = realFetch;
+  }
+  check(encodings.includes("gzip"), `no long-polling answer came gzip-compressed: ${show(encodings)}`);
+  return { encodings };
+};
+
+// served-bundle: the client bundle the server serves (socket.io's
+// serveClient), loaded as a page loads it: fetched (gzip, as accepted),
+// byte for byte the package's dist/socket.io.min.js, with the ETag
+// "<version>" that a second fetch gets a 304 for; run as a classic script
+// it defines io, whose socket connects (WebSocket: the ws package stands
+// in for the browser's) and round-trips an ack.
+scenarios["served-bundle"] = async () => {
+  const dir = new URL("./node_modules/socket.io-client/", import.meta.url);
+  const { version } = JSON.parse(readFileSync(new URL("package.json", dir), "utf8"));
+  const url = baseURL + PATH + "socket.io.min.js";
+  const r = await fetch(url);
+  const code = await r.text();
+  const h = Object.fromEntries(["content-encoding", "content-type", "etag", "cache-control"].map((k) => [k, r.headers.get(k)]));
+  check(r.status === 200 && code === readFileSync(new URL("dist/socket.io.min.js", dir), "utf8"), `GET ${url}: ${r.status}, ${code.length} chars, not the dist file`);
+  check(
+    h["content-encoding"] === "gzip" && h.etag === `"${version}"` && h["cache-control"] === "public, max-age=0" && h["content-type"] === "application/javascript; charset=utf-8",
+    `GET ${url}: headers ${show(h)}`,
+  );
+  const again = await fetch(url, { headers: { "If-None-Match": h.etag } });
+  check(again.status === 304 && (await again.text()) === "", `If-None-Match ${h.etag}: ${again.status}`);
+  globalThis.WebSocket = WsWebSocket;
+  vm.runInThisContext(code, { filename: url });
+  const bundled = globalThis.io;
+  check(typeof bundled === "function" && typeof bundled.Manager === "function", `the bundle defined io = ${typeof bundled}`);
+  const s = bundled(baseURL, { path: PATH, transports: ["websocket"], forceNew: true, reconnection: false });
+  try {
+    const got = await s.timeout(WAIT_MS).emitWithAck("echo", "from the bundle");
+    check(got === "from the bundle", `echo through the bundle: ${show(got)}`);
+    check(s.io.engine.transport.name === "websocket", `transport ${s.io.engine.transport.name}`);
+  } finally {
+    s.disconnect();
+  }
+  return { version, headers: h, length: code.length };
 };
 
 runScenario({
