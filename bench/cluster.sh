@@ -21,7 +21,7 @@ set -uo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT" || exit 1
-. bench/lib.sh # listening, alive
+. bench/lib.sh # listening, alive, prepare
 
 die() { echo "cluster.sh: $*" >&2; exit 1; }
 
@@ -55,16 +55,7 @@ stop_all() {
 trap 'stop_all; rm -rf "$TMP"' EXIT
 trap 'exit 130' INT TERM
 
-echo "building the contract server and the load generator..." >&2
-go build -o "$TMP/contract" ./bench/contract || die "cannot build ./bench/contract"
-go build -o "$TMP/sio-bench" ./cmd/sio-bench || die "cannot build ./cmd/sio-bench"
-if ! [ bench/node/node_modules/.package-lock.json -nt bench/node/package-lock.json ]; then
-	(cd bench/node && npm ci --no-audit --no-fund --loglevel=error) || die "npm ci in bench/node failed"
-fi
-mkdir -p "$OUT" || die "cannot create $OUT"
-[ -e bench/results/.gitignore ] || printf '*\n' >bench/results/.gitignore 2>/dev/null
-RUNS=$OUT/runs.jsonl
-: >"$RUNS"
+prepare
 
 PORT_NEXT=$BASE_PORT
 # free_port: set FREE to the next port nobody listens on.
@@ -110,7 +101,7 @@ measure() {
 		REDIS_URL=redis://127.0.0.1:$rp HOST=127.0.0.1 PORT=$sp start "$NODE_CPU" "$OUT/$tag.sender.log" "$sp" $(node_cmd "$snd") &&
 		REDIS_URL=redis://127.0.0.1:$rp HOST=127.0.0.1 PORT=$np start "$NODE_CPU" "$OUT/$tag.receiver.log" "$np" $(node_cmd "$rcv"); then
 		sleep 1 # both nodes subscribed
-		timeout --kill-after=10 300 taskset -c "$CLIENT_CPU" "$TMP/sio-bench" -url "http://127.0.0.1:$np" \
+		timeout --kill-after=10 300 taskset -c "$CLIENT_CPU" "$SIO_BENCH" -url "http://127.0.0.1:$np" \
 			-sender-url "http://127.0.0.1:$sp" -scenario fanout -receivers "$RECEIVERS" -pid "${PIDS[2]}" "$@" \
 			>"$OUT/$tag.out" 2>"$OUT/$tag.err"
 		rc=$?

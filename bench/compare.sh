@@ -78,26 +78,9 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-echo "building the servers and the load generator..." >&2
-go build -o "$TMP/contract" ./bench/contract || die "cannot build ./bench/contract"
-if [ -n "${SIO_BENCH:-}" ]; then
-	[ -x "$SIO_BENCH" ] || die "SIO_BENCH=$SIO_BENCH is not executable"
-else
-	SIO_BENCH=$TMP/sio-bench
-	go build -o "$SIO_BENCH" ./cmd/sio-bench || die "cannot build ./cmd/sio-bench (or set SIO_BENCH)"
-fi
-if ! [ bench/node/node_modules/.package-lock.json -nt bench/node/package-lock.json ]; then
-	(cd bench/node && npm ci --no-audit --no-fund --loglevel=error) || die "npm ci in bench/node failed"
-fi
-
-mkdir -p "$OUT" || die "cannot create $OUT"
-# Results stay out of git without touching the repository's .gitignore.
-[ -e bench/results/.gitignore ] || printf '*\n' >bench/results/.gitignore 2>/dev/null
-RUNS=$OUT/runs.jsonl
-: >"$RUNS"
-
 # shellcheck source=lib.sh
-. bench/lib.sh # listening, alive
+. bench/lib.sh # listening, alive, prepare
+prepare
 
 # start_server IMPL PORT LOG: start a contract server pinned to SERVER_CPU,
 # set SPID, wait until it accepts connections.
