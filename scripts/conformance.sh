@@ -7,6 +7,17 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 which=${1:-all} port=${2:-3917} mode=${3:-gnet}
 runner=../shared/conformance/run.sh
+if [ ! -x "$runner" ]; then
+  cat >&2 <<EOF
+conformance: the official engine.io and socket.io protocol suites are not
+beside this checkout: $(cd .. && pwd)/shared/conformance/run.sh is missing. They are the
+test-suite.js files of socketio/engine.io-protocol and
+socketio/socket.io-protocol with a run.sh that runs one or both against a
+URL, expected in ../shared/conformance/ (README, "Set-up on a fresh
+machine"). Everything else: make vet unit fuzz-short.
+EOF
+  exit 2
+fi
 bin=$(mktemp -d)/conformance
 go build -o "$bin" ./examples/conformance
 MODE=$mode PORT=$port HOST=127.0.0.1 "$bin" >"$bin.log" 2>&1 &
