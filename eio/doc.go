@@ -1,6 +1,10 @@
 // Package eio is the Engine.IO v4 protocol core: the packet and payload
 // codecs, sessions with their heartbeats, the long-polling and WebSocket
-// transports and the upgrade from one to the other. It has no network code:
+// transports and the upgrade from one to the other. With
+// Options.AllowEIO3 it also serves Engine.IO v3 clients (payload_v3.go):
+// a session's revision is decided at its handshake and kept in a flag, so
+// v4 sessions take no v3 branch but a bool test where the two differ
+// (payload framing, WebSocket binary, heartbeat direction). It has no network code:
 // a host (package loop in production, an in-process transport in tests)
 // parses HTTP and WebSocket frames and calls in; sessions answer through
 // the Responder and WebSocket interfaces the host implements.

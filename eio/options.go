@@ -31,6 +31,14 @@ type Options struct {
 	// Transports lists the transports clients may use. Nil means polling
 	// and websocket.
 	Transports []string
+	// AllowEIO3 accepts clients of Engine.IO protocol v3 (engine.io's
+	// allowEIO3, off by default): socket.io-client 2.x and the clients of
+	// its generation. A handshake whose EIO parameter is not "4" opens a
+	// v3 session (its payload framing, its base64 and binary forms, pings
+	// sent by the client and answered by the server); without AllowEIO3 it
+	// is refused with 400 {"code":5,"message":"Unsupported protocol
+	// version"}.
+	AllowEIO3 bool
 	// DisallowUpgrades stops polling sessions from upgrading to WebSocket
 	// (engine.io's allowUpgrades: false).
 	DisallowUpgrades bool

@@ -4,17 +4,36 @@ package eio
 // POSTs carry payloads of packets separated by 0x1e.
 
 var (
-	bodyOK   = []byte("ok")
-	bodyNoop = []byte{'0' + byte(PacketNoop)}
+	bodyOK = []byte("ok")
+	// The bodies of a payload of one bare packet, in v4 and v3 framing.
+	bodyNoop, bodyNoopV3   = []byte{'0' + byte(PacketNoop)}, []byte("1:6")
+	bodyClose, bodyCloseV3 = []byte{'0' + byte(PacketClose)}, []byte("1:1")
 )
 
+// bareBody returns the long-polling body of a lone noop or close packet
+// (t) in the session's framing.
+func (s *Session) bareBody(t PacketType) []byte {
+	switch {
+	case t == PacketNoop && s.eio3:
+		return bodyNoopV3
+	case t == PacketNoop:
+		return bodyNoop
+	case s.eio3:
+		return bodyCloseV3
+	}
+	return bodyClose
+}
+
 // checkPolling is the official verify() for a polling request with a
-// sid: the session must exist and still be on polling.
-func (sh *Shard) checkPolling(s *Session, sid []byte) *RequestError {
+// sid: the session must exist, still be on polling and speak the
+// request's protocol revision.
+func (sh *Shard) checkPolling(s *Session, f RequestFlags) *RequestError {
 	switch {
 	case s == nil || s.state == stateClosed:
 		return errUnknownSID
 	case s.transport != transportPolling:
+		return errBadRequest
+	case s.eio3 != (f&FlagEIO3 != 0):
 		return errBadRequest
 	}
 	return nil
@@ -39,11 +58,25 @@ func (s *Session) poll(reply Responder) {
 }
 
 // post handles a POST body. Runs on the owner loop.
-func (s *Session) post(body []byte, reply Responder) {
-	err := DecodePayload(body, func(p Packet) error {
+func (s *Session) post(f RequestFlags, body []byte, reply Responder) {
+	onPacket := func(p Packet) error {
 		s.onPacket(p)
 		return nil
-	})
+	}
+	var err error
+	switch {
+	case f&FlagBinaryBody != 0 && s.eio3:
+		err = decodeBinaryPayloadV3(body, onPacket)
+	case f&FlagBinaryBody != 0:
+		// engine.io: onError("invalid content"), then 400 with no body.
+		s.closeWith(ReasonTransportError)
+		reply.Respond(400, "", nil)
+		return
+	case s.eio3:
+		err = decodePayloadV3(body, onPacket)
+	default:
+		err = DecodePayload(body, onPacket)
+	}
 	if err != nil {
 		// As the official server: the packets before the bad one are
 		// delivered, the session closes with "parse error" (a held GET
@@ -67,14 +100,18 @@ func (s *Session) PollClosed(reply Responder) {
 // flushPoll answers the held GET with every queued packet.
 func (s *Session) flushPoll() {
 	sh := s.shard
-	buf := sh.scratch[:0]
-	first := true
-	s.eachPending(func(p Packet) {
-		buf = AppendPayloadPacket(buf, p, !first)
-		first = false
-	})
+	buf, ctype := sh.scratch[:0], ContentTypeText
+	if s.eio3 {
+		buf, ctype = s.appendPendingV3(buf)
+	} else {
+		first := true
+		s.eachPending(func(p Packet) {
+			buf = AppendPayloadPacket(buf, p, !first)
+			first = false
+		})
+	}
 	sh.scratch = buf
-	s.respondParked(200, buf)
+	s.respondParked(200, ctype, buf)
 	if s.state == stateClosing {
 		if s.closeQueued {
 			s.closed(ReasonForcedClose)
@@ -86,8 +123,21 @@ func (s *Session) flushPoll() {
 	s.drained()
 }
 
-func (s *Session) respondParked(status int, body []byte) {
+func (s *Session) respondParked(status int, contentType string, body []byte) {
 	reply := s.parked
 	s.parked = nil
-	reply.Respond(status, ContentTypeText, body)
+	reply.Respond(status, contentType, body)
+}
+
+// appendPendingV3 appends the queued packets to dst as one v3 payload and
+// empties the queue: the binary payload when one of them is binary and
+// the client takes binary (engine.io's encodePayload: "supportsBinary &&
+// hasBinary(packets)"), else text. It returns the answer's content type.
+func (s *Session) appendPendingV3(dst []byte) ([]byte, string) {
+	if !s.b64 && s.pendingBinary() {
+		s.eachPending(func(p Packet) { dst = appendBinaryPayloadV3(dst, p) })
+		return dst, ContentTypeBinary
+	}
+	s.eachPending(func(p Packet) { dst = appendPayloadV3(dst, p) })
+	return dst, ContentTypeText
 }

@@ -136,10 +136,29 @@ func (srv *Server) appendOpen(dst []byte, id SID, websocket bool) []byte {
 	return append(dst, srv.openTailPolling...)
 }
 
-// Query holds the Engine.IO query parameters of a request, raw.
+// Query holds the Engine.IO query parameters of a request, raw, and the
+// flags the session checks a request for it against.
 type Query struct {
 	Transport, SID, EIO []byte
+	Flags               RequestFlags
 }
+
+// RequestFlags are what Check reads from a request that the session it
+// names checks: the host passes them to Poll, Post and Probe (a byte, so a
+// request forwarded to another loop carries them for nothing).
+type RequestFlags uint8
+
+const (
+	// FlagEIO3 marks a request whose EIO parameter names protocol v3:
+	// any value but "4", as engine.io's computeProtocolRevision reads it.
+	// A request whose revision is not its session's is refused with 400
+	// {"code":3} (engine.io's PROTOCOL_MISMATCH).
+	FlagEIO3 RequestFlags = 1 << iota
+	// FlagBinaryBody marks a POST whose Content-Type is
+	// application/octet-stream: a v3 binary payload. A v4 session answers
+	// it 400 and closes, as engine.io does ("invalid content").
+	FlagBinaryBody
+)
 
 // Check validates what can be validated without the session, in the
 // official server's order: the transport, the Origin header and, for a
@@ -152,6 +171,12 @@ func (srv *Server) Check(r *Request, upgrade bool) (Query, *RequestError) {
 		Transport: r.Query("transport"),
 		SID:       r.Query("sid"),
 		EIO:       r.Query("EIO"),
+	}
+	if string(q.EIO) != "4" {
+		q.Flags |= FlagEIO3
+	}
+	if string(r.Method) == "POST" && string(r.Header("Content-Type")) == "application/octet-stream" {
+		q.Flags |= FlagBinaryBody
 	}
 	switch {
 	case bytes.Equal(q.Transport, []byte(TransportPolling)) && srv.allowPolling:
@@ -174,7 +199,7 @@ func (srv *Server) Check(r *Request, upgrade bool) (Query, *RequestError) {
 	if string(r.Method) != "GET" {
 		return q, errBadMethod
 	}
-	if string(q.EIO) != "4" {
+	if q.Flags&FlagEIO3 != 0 && !srv.opts.AllowEIO3 {
 		return q, errUnsupported
 	}
 	if err := srv.checkLimits(r); err != nil {

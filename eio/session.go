@@ -66,6 +66,10 @@ type Session struct {
 	// timeout once (the official server extends it once per ping).
 	refreshed bool
 	lingering bool // closed by the client, still answering a late GET
+	// eio3 marks a session of Engine.IO protocol v3 (Options.AllowEIO3),
+	// and b64 one whose client takes no binary payloads (b64 in its
+	// handshake query); both are decided at the handshake.
+	eio3, b64 bool
 	// closeQueued records that a closing polling session's close packet
 	// is queued: Close sends what was queued before it on its own GET.
 	closeQueued bool
@@ -90,6 +94,15 @@ type Session struct {
 
 // ID returns the session id.
 func (s *Session) ID() SID { return s.id }
+
+// Protocol returns the session's Engine.IO protocol revision: 4, or 3
+// for a client of Engine.IO v3 (Options.AllowEIO3).
+func (s *Session) Protocol() int {
+	if s.eio3 {
+		return 3
+	}
+	return 4
+}
 
 // Shard returns the shard that owns the session.
 func (s *Session) Shard() *Shard { return s.shard }
@@ -237,16 +250,25 @@ func (s *Session) onPacket(p Packet) {
 	}
 	switch p.Type {
 	case PacketPong:
+		if s.eio3 { // "invalid heartbeat direction"
+			s.closeWith(ReasonTransportError)
+			return
+		}
 		s.phase = phaseInterval
 		s.shard.wheel.Schedule(&s.heartbeat, s.shard.srv.opts.PingInterval)
 	case PacketPing:
-		// In v4 only the server pings.
-		s.closeWith(ReasonTransportError)
+		if !s.eio3 { // in v4 only the server pings
+			s.closeWith(ReasonTransportError)
+			return
+		}
+		o := &s.shard.srv.opts
+		s.shard.wheel.Schedule(&s.heartbeat, o.PingInterval+o.PingTimeout)
+		_ = s.sendPacket(PacketPong, nil, false, nil) // a slow consumer closes
 	case PacketClose:
 		if s.parked != nil {
 			// The official polling transport releases the held GET with a
 			// noop when the client closes.
-			s.respondParked(200, bodyNoop)
+			s.respondParked(200, ContentTypeText, s.bareBody(PacketNoop))
 		} else if s.transport == transportPolling {
 			s.closed(ReasonTransportClose)
 			s.lingering = true
@@ -274,7 +296,7 @@ func (s *Session) sendPacket(t PacketType, data []byte, binary bool, m *Shared) 
 		return ErrDropped
 	}
 	if s.transport == transportWebSocket {
-		if m != nil {
+		if m != nil && !(m.binary && s.eio3) {
 			s.ws.WriteShared(m)
 		} else {
 			s.writeWS(s.ws, Packet{Type: t, Data: data, Binary: binary})
@@ -290,7 +312,11 @@ func (s *Session) sendPacket(t PacketType, data []byte, binary bool, m *Shared) 
 
 func (s *Session) writeWS(ws WebSocket, p Packet) {
 	sh := s.shard
-	sh.scratch = AppendPacket(sh.scratch[:0], p)
+	if p.Binary && s.eio3 {
+		sh.scratch = appendPacketV3(sh.scratch[:0], p)
+	} else {
+		sh.scratch = AppendPacket(sh.scratch[:0], p)
+	}
 	ws.WriteMessage(p.Binary, sh.scratch)
 }
 
@@ -306,6 +332,16 @@ func (s *Session) queue(t PacketType, data []byte, isBinary bool) {
 	hdr[0] = h
 	binary.BigEndian.PutUint32(hdr[1:], uint32(len(data)))
 	s.pending.B = append(append(s.pending.B, hdr[:]...), data...)
+}
+
+// pendingBinary reports whether a queued packet is binary.
+func (s *Session) pendingBinary() bool {
+	for b := s.pending.B; len(b) >= 5; b = b[5+binary.BigEndian.Uint32(b[1:5]):] {
+		if b[0]&0x80 != 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // eachPending calls fn for every queued packet, in order, and empties the
@@ -331,7 +367,7 @@ func (s *Session) closeWith(reason string) {
 		return
 	}
 	if s.parked != nil {
-		s.respondParked(200, []byte{'0' + byte(PacketClose)})
+		s.respondParked(200, ContentTypeText, s.bareBody(PacketClose))
 	}
 	if s.transport == transportWebSocket && s.ws != nil {
 		s.ws.Close()

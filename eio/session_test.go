@@ -110,14 +110,14 @@ func (e *env) openPolling() *eio.Session {
 func (e *env) poll(s *eio.Session) *reply {
 	r := &reply{}
 	id := s.ID()
-	e.shards[eio.ShardOf(id[:])].Poll(id[:], r)
+	e.shards[eio.ShardOf(id[:])].Poll(id[:], 0, r)
 	return r
 }
 
 func (e *env) post(s *eio.Session, body string) response {
 	r := &reply{}
 	id := s.ID()
-	e.shards[eio.ShardOf(id[:])].Post(id[:], []byte(body), r)
+	e.shards[eio.ShardOf(id[:])].Post(id[:], 0, []byte(body), r)
 	return r.only(e.t)
 }
 
@@ -278,7 +278,7 @@ func TestUpgradeSwitchesTransportAndFlushesQueuedPackets(t *testing.T) {
 	held := e.poll(s)
 	ws := &socket{}
 	id := s.ID()
-	if _, err := e.shards[0].Probe(id[:], ws); err != nil {
+	if _, err := e.shards[0].Probe(id[:], 0, ws); err != nil {
 		t.Fatal(err)
 	}
 	s.ReceiveMessage(ws, []byte("2probe"), false)
@@ -319,7 +319,7 @@ func TestUpgradeSwitchesTransportAndFlushesQueuedPackets(t *testing.T) {
 	if got := e.poll(s).only(t); got.status != 400 || got.body != `{"code":3,"message":"Bad request"}` {
 		t.Fatalf("GET after upgrade %+v", got)
 	}
-	if _, err := e.shards[0].Probe(id[:], &socket{}); !eio.IsAlreadyUpgrading(err) {
+	if _, err := e.shards[0].Probe(id[:], 0, &socket{}); !eio.IsAlreadyUpgrading(err) {
 		t.Fatalf("second probe: %v", err)
 	}
 	s.ReceiveMessage(ws, []byte("4echo"), false)
@@ -344,7 +344,7 @@ func TestUpgradeAnswersAGETHeldAtTheUpgradeAsOneSentAfterIt(t *testing.T) {
 	s := e.openPolling()
 	ws := &socket{}
 	id := s.ID()
-	if _, err := e.shards[0].Probe(id[:], ws); err != nil {
+	if _, err := e.shards[0].Probe(id[:], 0, ws); err != nil {
 		t.Fatal(err)
 	}
 	s.ReceiveMessage(ws, []byte("2probe"), false)
@@ -363,7 +363,7 @@ func TestUpgradeTimeoutClosesTheProbeOnly(t *testing.T) {
 	s := e.openPolling()
 	ws := &socket{}
 	id := s.ID()
-	if _, err := e.shards[0].Probe(id[:], ws); err != nil {
+	if _, err := e.shards[0].Probe(id[:], 0, ws); err != nil {
 		t.Fatal(err)
 	}
 	e.advance(time.Second + 2*time.Millisecond)

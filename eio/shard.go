@@ -1,6 +1,7 @@
 package eio
 
 import (
+	"strconv"
 	"time"
 
 	"github.com/sioloop/sioloop/internal/wheel"
@@ -121,8 +122,18 @@ func (sh *Shard) newSession(r *Request, ws WebSocket) *Session {
 	s.shard = sh
 	sh.sessions.put(s)
 	sh.srv.countOpen(s, r)
-	s.phase = phaseInterval
-	sh.wheel.Schedule(&s.heartbeat, sh.srv.opts.PingInterval)
+	if sh.srv.opts.AllowEIO3 && string(r.Query("EIO")) != "4" {
+		// In v3 the client pings: the server waits for each ping for
+		// pingInterval + pingTimeout. refreshed stays true, so no packet
+		// extends the wait as in v4.
+		s.eio3, s.refreshed = true, true
+		s.b64 = len(r.Query("b64")) > 0 // engine.io's supportsBinary = !b64
+		s.phase = phaseTimeout
+		sh.wheel.Schedule(&s.heartbeat, sh.srv.opts.PingInterval+sh.srv.opts.PingTimeout)
+	} else {
+		s.phase = phaseInterval
+		sh.wheel.Schedule(&s.heartbeat, sh.srv.opts.PingInterval)
+	}
 	if ws != nil {
 		s.transport = transportWebSocket
 		s.ws = ws
@@ -135,7 +146,17 @@ func (sh *Shard) newSession(r *Request, ws WebSocket) *Session {
 func (sh *Shard) OpenPolling(r *Request, reply Responder) *Session {
 	s := sh.newSession(r, nil)
 	sh.scratch = sh.srv.appendOpen(append(sh.scratch[:0], byte('0'+PacketOpen)), s.id, false)
-	reply.Respond(200, ContentTypeText, sh.scratch)
+	body := sh.scratch
+	if s.eio3 {
+		// A v3 payload of one packet, framed after the packet in the
+		// scratch buffer. The JSON is ASCII: its length in UTF-16 code
+		// units is its length in bytes.
+		n := len(sh.scratch)
+		sh.scratch = append(strconv.AppendInt(sh.scratch, int64(n), 10), ':')
+		sh.scratch = append(sh.scratch, sh.scratch[:n]...)
+		body = sh.scratch[n:]
+	}
+	reply.Respond(200, ContentTypeText, body)
 	s.connected(r)
 	return s
 }
@@ -151,45 +172,51 @@ func (sh *Shard) OpenWebSocket(r *Request, ws WebSocket) *Session {
 	return s
 }
 
-// Poll handles a long-polling GET for session sid: answered at once when
-// packets are waiting, else held until there are (or the next ping).
-func (sh *Shard) Poll(sid []byte, reply Responder) {
+// Poll handles a long-polling GET for session sid, with the flags Check
+// read from it: answered at once when packets are waiting, else held
+// until there are (or the next ping).
+func (sh *Shard) Poll(sid []byte, f RequestFlags, reply Responder) {
 	s := sh.lookup(sid)
 	if s != nil && s.lingering {
 		sh.wheel.Stop(&s.heartbeat)
 		sh.sessions.del(&s.id)
-		reply.Respond(200, ContentTypeText, bodyNoop)
+		reply.Respond(200, ContentTypeText, s.bareBody(PacketNoop))
 		return
 	}
-	if err := sh.checkPolling(s, sid); err != nil {
+	if err := sh.checkPolling(s, f); err != nil {
 		respondError(reply, err)
 		return
 	}
 	s.poll(reply)
 }
 
-// Post handles a long-polling POST body for session sid and answers it.
-// body is valid until return (binary packets are decoded in place in it).
-func (sh *Shard) Post(sid []byte, body []byte, reply Responder) {
+// Post handles a long-polling POST body for session sid, with the flags
+// Check read from it, and answers it. body is valid until return (binary
+// packets are decoded in place in it).
+func (sh *Shard) Post(sid []byte, f RequestFlags, body []byte, reply Responder) {
 	s := sh.lookup(sid)
-	if err := sh.checkPolling(s, sid); err != nil {
+	if err := sh.checkPolling(s, f); err != nil {
 		respondError(reply, err)
 		return
 	}
-	s.post(body, reply)
+	s.post(f, body, reply)
 }
 
 // Probe starts the upgrade of session sid to the WebSocket ws, whose
-// handshake carried the sid; ws must be a connection of this shard's loop
-// (a host moves the connection there first). A RequestError means the
-// handshake must be refused with 400 (unknown sid); IsAlreadyUpgrading
+// handshake carried the sid and the flags f; ws must be a connection of
+// this shard's loop (a host moves the connection there first). A
+// RequestError means the handshake must be refused with 400 (unknown sid,
+// or a protocol revision not the session's); IsAlreadyUpgrading
 // means the official server accepts the handshake and then closes the
 // WebSocket at once. On success the host delivers ws's messages with
 // Session.ReceiveMessage; after the upgrade ws is the session's transport.
-func (sh *Shard) Probe(sid []byte, ws WebSocket) (*Session, error) {
+func (sh *Shard) Probe(sid []byte, f RequestFlags, ws WebSocket) (*Session, error) {
 	s := sh.lookup(sid)
 	if s == nil {
 		return nil, errUnknownSID
+	}
+	if s.eio3 != (f&FlagEIO3 != 0) {
+		return nil, errBadRequest
 	}
 	return s, s.probe(ws)
 }

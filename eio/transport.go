@@ -5,6 +5,8 @@ const (
 	ContentTypeText = "text/plain; charset=UTF-8"
 	ContentTypeHTML = "text/html"
 	ContentTypeJSON = "application/json"
+	// ContentTypeBinary is the type of an Engine.IO v3 binary payload.
+	ContentTypeBinary = "application/octet-stream"
 )
 
 // Responder answers one long-polling HTTP request. The host implements it

@@ -28,7 +28,13 @@ func (s *Session) ReceiveMessage(ws WebSocket, data []byte, binary bool) {
 	if s.state == stateClosed {
 		return
 	}
-	p, err := DecodePacket(data, binary)
+	var p Packet
+	var err error
+	if s.eio3 {
+		p, err = decodePacketV3(data, binary)
+	} else {
+		p, err = DecodePacket(data, binary)
+	}
 	if s.up != nil && ws == s.up.ws {
 		s.onProbePacket(p, err)
 		return
@@ -121,7 +127,7 @@ func (u *upgrade) OnTimer(t *wheel.Timer) {
 		return
 	}
 	if s.parked != nil {
-		s.respondParked(200, bodyNoop)
+		s.respondParked(200, ContentTypeText, s.bareBody(PacketNoop))
 	}
 	s.shard.wheel.Schedule(&u.check, upgradeCheck)
 }

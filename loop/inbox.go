@@ -26,6 +26,7 @@ const (
 type task struct {
 	op     taskOp
 	binary bool
+	flags  eio.RequestFlags // opPoll, opPost: what eio.Server.Check read
 	status int
 	ctype  string
 	c      *conn

@@ -215,9 +215,9 @@ func (srv *Server) servePolling(w http.ResponseWriter, r *http.Request, rt *rout
 		reply.sh = sh
 		sid := append([]byte(nil), q.SID...)
 		if r.Method == "POST" {
-			sh.Execute(func() { sh.eio[rt.index].Post(sid, body, reply) })
+			sh.Execute(func() { sh.eio[rt.index].Post(sid, q.Flags, body, reply) })
 		} else {
-			sh.Execute(func() { sh.eio[rt.index].Poll(sid, reply) })
+			sh.Execute(func() { sh.eio[rt.index].Poll(sid, q.Flags, reply) })
 			defer func() {
 				if !reply.answered() {
 					// The client went before the answer: the session

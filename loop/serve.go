@@ -133,13 +133,13 @@ func (cn *conn) serve(raw []byte, r *request) {
 	post := string(r.method) == "POST"
 	if owner == cn.sh {
 		if post {
-			owner.eio[rt.index].Post(q.SID, r.body, cn)
+			owner.eio[rt.index].Post(q.SID, q.Flags, r.body, cn)
 		} else {
-			owner.eio[rt.index].Poll(q.SID, cn)
+			owner.eio[rt.index].Poll(q.SID, q.Flags, cn)
 		}
 		return
 	}
-	t := task{op: opPoll, c: cn, route: rt, sid: hs.sid}
+	t := task{op: opPoll, flags: q.Flags, c: cn, route: rt, sid: hs.sid}
 	if post {
 		t.op = opPost
 		t.buf = copyBuf(r.body)

@@ -165,9 +165,9 @@ func (sh *shard) run(t *task) {
 	case opFunc:
 		t.fn()
 	case opPoll:
-		sh.eio[t.route.index].Poll(t.sid[:], (*remoteConn)(t.c))
+		sh.eio[t.route.index].Poll(t.sid[:], t.flags, (*remoteConn)(t.c))
 	case opPost:
-		sh.eio[t.route.index].Post(t.sid[:], t.buf.B, (*remoteConn)(t.c))
+		sh.eio[t.route.index].Post(t.sid[:], t.flags, t.buf.B, (*remoteConn)(t.c))
 	case opPollClosed:
 		if s := sh.eio[t.route.index].Lookup(t.sid[:]); s != nil {
 			s.PollClosed((*remoteConn)(t.c))

@@ -53,7 +53,7 @@ func (cn *conn) serveUpgrade(raw []byte, r *request, rt *route, er *eio.Request)
 		cn.handoff(owner, raw)
 		return
 	}
-	s, err := owner.eio[rt.index].Probe(q.SID, cn)
+	s, err := owner.eio[rt.index].Probe(q.SID, q.Flags, cn)
 	cn.acceptProbe(accept[:], ws, s, err)
 }
 

@@ -20,6 +20,9 @@ type client struct {
 	// Loop state.
 	sockets []*Socket // connected or connecting, one per namespace
 	closed  bool
+	// eio3 marks a client of Engine.IO v3, which speaks Socket.IO
+	// protocol v4 (socket.io-client 2.x; eio3.go). Set at the handshake.
+	eio3    bool
 	dec     parser.DecodeState // a binary packet waiting for its attachments
 	connect wheel.Timer        // connectTimeout, until a namespace connects
 	// The packet being decoded, for Limits: its binary messages
@@ -29,12 +32,17 @@ type client struct {
 
 // onSession is the Engine.IO connection handler. Runs on the loop.
 func (srv *Server) onSession(s *eio.Session, r *eio.Request) {
-	c := &client{srv: srv, sess: s, hs: newHandshakeData(r)}
+	c := &client{srv: srv, sess: s, hs: newHandshakeData(r), eio3: s.Protocol() == 3}
 	c.connect.Init(c)
 	c.sess.Shard().Wheel().Schedule(&c.connect, srv.opts.ConnectTimeout)
 	s.SetContext(c)
 	if m := srv.monitor.Load(); m != nil && m.SessionOpened != nil {
 		m.SessionOpened(s.Transport())
+	}
+	if c.eio3 {
+		// The v4 protocol's client never sends CONNECT for the main
+		// namespace: the official server connects it at once.
+		c.connectTo("/", nil)
 	}
 }
 
@@ -112,10 +120,16 @@ func (c *client) onData(data []byte, binary bool) {
 // dispatch routes a complete packet of size bytes (text and
 // attachments), as the official client.ondecoded; ev holds its arguments.
 func (c *client) dispatch(p *parser.Packet, ev *Event, size int) {
-	s := c.socketOf(p.Namespace)
+	nsp := p.Namespace
+	if c.eio3 {
+		nsp = namespacePathV3(nsp)
+	}
+	s := c.socketOf(nsp)
 	switch {
+	case s == nil && p.Type == parser.Connect && c.eio3:
+		c.connectTo(string(nsp), authFromQueryV3(p.Namespace[len(nsp):]))
 	case s == nil && p.Type == parser.Connect:
-		c.connectTo(string(p.Namespace), p.Data)
+		c.connectTo(string(nsp), p.Data)
 	case s != nil && s.connected && p.Type != parser.Connect && p.Type != parser.ConnectError:
 		if lim := c.srv.rate; lim != nil && !s.allow(lim, p, size) {
 			c.kick(ReasonRateLimited)

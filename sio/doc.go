@@ -67,6 +67,11 @@
 // decoding of arguments — belongs to package parser; sio owns the
 // protocol's state: clients, sockets, namespaces, rooms, acks.
 //
+// Older clients: with eio.Options.AllowEIO3 (Options.Engine, off by
+// default as Node's allowEIO3) the server also speaks Socket.IO protocol
+// v4 to the clients of Engine.IO v3 (socket.io-client 2.x), as socket.io
+// 4.8 does: eio3.go says what differs.
+//
 // # Connection state recovery
 //
 // Options.ConnectionStateRecovery (off by default, as in Node) keeps what

@@ -86,6 +86,10 @@ type handlerEntry struct {
 func newSocket(c *client, nsp *Namespace, auth *json.RawMessage) *Socket {
 	sh := c.sess.Shard()
 	s := &Socket{nsp: nsp, client: c, sh: sh, auth: auth}
+	if c.eio3 {
+		s.id = socketIDV3(c.sess.ID(), nsp.name)
+		return s
+	}
 	id := sh.NewID()
 	s.id = string(id[:])
 	return s
@@ -557,6 +561,10 @@ func (s *Socket) refuse(err error) {
 	if ce, ok := err.(*ConnectError); ok {
 		payload.Data = ce.Data
 	}
+	if c.eio3 {
+		_ = c.sendPacket(parser.ConnectError, s.nsp.name, -1, "", []any{payload.v3()})
+		return
+	}
 	_ = c.sendPacket(parser.ConnectError, s.nsp.name, -1, "", []any{payload})
 }
 
@@ -568,9 +576,13 @@ func (s *Socket) onConnect() {
 	s.logSocket("sio: socket connected", "transport", s.client.sess.Transport())
 	s.sh.Wheel().Stop(&s.client.connect)
 	s.nsp.adapter.AddAll(s, []string{s.id})
-	var payload [72]byte
-	p := s.connectPayload(payload[:0])
-	_ = s.client.sendPacket(parser.Connect, s.nsp.name, -1, "", []any{json.RawMessage(p)})
+	if s.client.eio3 {
+		_ = s.client.sendPacket(parser.Connect, s.nsp.name, -1, "", nil) // no payload in v4
+	} else {
+		var payload [72]byte
+		p := s.connectPayload(payload[:0])
+		_ = s.client.sendPacket(parser.Connect, s.nsp.name, -1, "", []any{json.RawMessage(p)})
+	}
 	if m := s.nsp.srv.monitor.Load(); m != nil && m.SocketConnected != nil {
 		m.SocketConnected(s)
 	}
