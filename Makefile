@@ -10,11 +10,13 @@ test: vet unit fuzz-short conformance
 
 vet:
 	$(GO) vet ./...
+	cd interop/goclient && $(GO) vet ./...
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt needed"; exit 1; }
 
-## unit: every Go test, with -race; interop tests install their npm clients themselves
+## unit: every Go test, with -race; interop tests install their npm clients themselves; interop/goclient is a module of its own (the Go client's dependencies stay out of go.mod)
 unit:
 	$(GO) test -race -count=1 -timeout 10m ./...
+	cd interop/goclient && $(GO) test -race -count=1 -timeout 5m ./...
 
 ## fuzz-short: each fuzz target briefly, from the seed corpus captured from socket.io-client (interop/testdata/capture-fuzz-seeds.mjs) (FUZZTIME: 200,000 inputs each; a count, not a duration, because a time-limited run can end with Go's spurious "context deadline exceeded" under load); `make fuzz FUZZTIME=10m` for long runs
 fuzz-short fuzz:
