@@ -236,6 +236,9 @@ func (srv *Server) servePolling(w http.ResponseWriter, r *http.Request, rt *rout
 		if reply.enc != encIdentity {
 			setHeaderLines(w.Header(), []byte(contentEncodingLine[reply.enc]))
 		}
+		if reply.status == 200 {
+			w.Header().Set("Cache-Control", "no-store") // see noStoreLine
+		}
 		writeResponse(w, reply.status, reply.ctype, reply.body)
 	case <-r.Context().Done():
 	case <-srv.done:

@@ -93,7 +93,7 @@ func TestNetHTTPPollingOverHTTP2(t *testing.T) {
 		return resp, string(b)
 	}
 	resp, body := get("")
-	if resp.ProtoMajor != 2 || resp.StatusCode != 200 || resp.Header.Get("Access-Control-Allow-Origin") != "*" {
+	if resp.ProtoMajor != 2 || resp.StatusCode != 200 || resp.Header.Get("Access-Control-Allow-Origin") != "*" || resp.Header.Get("Cache-Control") != "no-store" {
 		t.Fatalf("handshake: %s %d %v %q", resp.Proto, resp.StatusCode, resp.Header, body)
 	}
 	i := strings.Index(body, `"sid":"`)
@@ -113,7 +113,7 @@ func TestNetHTTPPollingOverHTTP2(t *testing.T) {
 	if _, body := get("&sid=" + sid); body != "4hello" {
 		t.Fatalf("GET: %q", body)
 	}
-	if resp, body := get("&sid=nope"); resp.StatusCode != 400 || !strings.Contains(body, `"code":1`) {
+	if resp, body := get("&sid=nope"); resp.StatusCode != 400 || !strings.Contains(body, `"code":1`) || resp.Header.Get("Cache-Control") != "" {
 		t.Fatalf("unknown sid: %d %q", resp.StatusCode, body)
 	}
 }

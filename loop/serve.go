@@ -174,12 +174,20 @@ func (cn *conn) Respond(status int, contentType string, body []byte) {
 		return
 	}
 	cn.http.pending = false
+	if status == 200 {
+		cn.http.headers = append(cn.http.headers, noStoreLine...)
+	}
 	cn.respond(status, contentType, body)
 	if !cn.closeOnSend {
 		cn.headerTimeout()
 		cn.onTraffic() // requests that arrived while this one waited
 	}
 }
+
+// noStoreLine is the header engine.io's polling transport puts on each of
+// its answers (the open packet, payloads, "ok"), never on the errors the
+// server refuses a request with. The name is lower-case, as Node sends it.
+var noStoreLine = []byte("cache-control: no-store\r\n")
 
 // respond appends a response with the pending request's extra headers,
 // compressed when the request accepts it and the body is large enough.

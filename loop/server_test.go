@@ -333,3 +333,29 @@ func TestRefusedConnectionsAreLoggedOnceASecond(t *testing.T) {
 		t.Fatalf("%d Warn records for 5 refusals in %v: %q", warns, elapsed, h.Records())
 	}
 }
+
+// TestPollingAnswersAreNoStore: like engine.io's polling transport, every
+// answer of a session (the handshake, payloads, "ok") carries
+// "cache-control: no-store", and a refused request does not.
+func TestPollingAnswersAreNoStore(t *testing.T) {
+	addr := startEcho(t, nil, nil)
+	resp, body := roundTrip(t, addr, "GET /engine.io/?EIO=4&transport=polling HTTP/1.1\r\nHost: x\r\n\r\n")
+	i := strings.Index(body, `"sid":"`)
+	if resp.StatusCode != 200 || i < 0 || resp.Header.Values("Cache-Control")[0] != "no-store" {
+		t.Fatalf("handshake: %d %v %q", resp.StatusCode, resp.Header, body)
+	}
+	sid := body[i+7 : i+7+eio.SIDLen]
+	q := "/engine.io/?EIO=4&transport=polling&sid=" + sid
+	resp, body = roundTrip(t, addr, "POST "+q+" HTTP/1.1\r\nHost: x\r\nContent-Length: 6\r\n\r\n4hello")
+	if body != "ok" || resp.Header.Get("Cache-Control") != "no-store" {
+		t.Fatalf("POST: %v %q", resp.Header, body)
+	}
+	resp, body = roundTrip(t, addr, "GET "+q+" HTTP/1.1\r\nHost: x\r\n\r\n")
+	if body != "4hello" || resp.Header.Get("Cache-Control") != "no-store" {
+		t.Fatalf("GET: %v %q", resp.Header, body)
+	}
+	resp, _ = roundTrip(t, addr, "GET /engine.io/?EIO=4&transport=polling&sid=nope HTTP/1.1\r\nHost: x\r\n\r\n")
+	if resp.StatusCode != 400 || resp.Header.Get("Cache-Control") != "" {
+		t.Fatalf("unknown sid: %d %v", resp.StatusCode, resp.Header)
+	}
+}
