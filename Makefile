@@ -3,7 +3,7 @@ GO      ?= go
 FUZZTIME ?= 200000x
 PORT    ?= 3917
 
-.PHONY: test vet unit fuzz-short conformance demo bench fuzz
+.PHONY: test vet unit fuzz-short conformance demo bench fuzz soak
 
 ## test: vet, unit and interop tests (race detector on), short fuzzing, the official conformance suites
 test: vet unit fuzz-short conformance
@@ -34,6 +34,10 @@ fuzz-short fuzz:
 conformance:
 	scripts/conformance.sh all $(PORT)
 	scripts/conformance.sh all $(PORT) nethttp
+
+## soak: 50,000 sessions (WebSocket and polling, closed cleanly, reset, with a GET held, gone between GETs) in waves of 5,000; goroutines, open files, timers, rooms and heap must return to their baseline after each wave (make test runs 3,000)
+soak:
+	$(GO) test -run '^TestChurnReturnsToBaseline$$' -count=1 -timeout 30m -v ./loop/ -args -churn 50000
 
 ## demo: the chat demo on http://127.0.0.1:3000 (installs the official client bundle first)
 demo:
