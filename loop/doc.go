@@ -36,7 +36,15 @@
 // route (the sessions opened on that loop, for their whole life), a timing
 // wheel (header timeouts, WebSocket close waits) and an inbox. Loops talk
 // only through inboxes: small task values, run in order per sender
-// (inbox.go). A long-polling request for another loop's session is posted
+// (inbox.go). An inbox holds at most 16,384 tasks from goroutines that
+// are not loops (a user's goroutine emitting, a net/http handler handing
+// over a request): past that they wait until the loop takes its next
+// batch — backpressure, as a full channel. Loops never wait (two loops
+// posting to each other would deadlock); their posts are bounded by their
+// own input (one per request in flight on a connection, one per broadcast
+// per loop). Measured with one goroutine posting 1,000,000 tasks of ~2 µs
+// to one loop (BenchmarkInboxFlood): peak heap 8.6–11 MiB bounded, 279–284
+// MiB unbounded. A long-polling request for another loop's session is posted
 // there and answered back (remote.go); a WebSocket that upgrades another
 // loop's session moves to that loop (handoff.go). Loop goroutines are
 // locked to their OS thread, which is how eio.Executor.OnLoop tells

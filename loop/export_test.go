@@ -21,3 +21,6 @@ func Timers(ctx context.Context, srv *Server) (int, error) {
 			return n
 		})
 }
+
+// InboxCap is inboxCap, for the tests.
+const InboxCap = inboxCap

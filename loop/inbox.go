@@ -41,17 +41,48 @@ type task struct {
 // only when the bell was not already rung, so a burst costs one wake-up.
 // Tasks from one producer run in the order posted. gnet's own Execute is
 // not FIFO under load (see ARCHITECTURE.md), hence this queue.
+//
+// Bounded: a goroutine that is not a loop (a user's goroutine calling
+// Emit, a net/http handler handing over a request) waits while inboxCap
+// tasks are queued, until the loop takes its next batch — backpressure,
+// as a full channel gives. A loop never waits: two loops posting to each
+// other's full inbox would deadlock. What loops post is bounded by their
+// own input instead — one task per request in flight on a connection (a
+// connection reads no further request meanwhile), one per broadcast a
+// handler makes per loop.
 type inbox struct {
-	mu    sync.Mutex
-	tasks []task
-	rung  bool
-	spare []task // the drained batch's storage, reused; owner loop only
+	mu      sync.Mutex
+	tasks   []task
+	rung    bool
+	waiting int       // producers waiting for room
+	room    sync.Cond // signalled when the loop takes a batch (L: &mu)
+	spare   []task    // the drained batch's storage, reused; owner loop only
 }
 
-// post queues t for sh's loop. Safe from any goroutine.
+// inboxCap is the most tasks an inbox takes from goroutines that are not
+// loops before they wait: 16,384 tasks of 88 bytes, 1.4 MiB per loop
+// (twice that with the batch the loop is running).
+const inboxCap = 1 << 14
+
+// post queues t for sh's loop. Safe from any goroutine; off the loops it
+// waits while the inbox is full.
 func (sh *shard) post(t task) {
 	q := &sh.inbox
 	q.mu.Lock()
+	for len(q.tasks) >= inboxCap && !sh.srv.onALoop() {
+		select {
+		case <-sh.srv.done: // the loops have returned: nothing runs tasks
+			q.mu.Unlock()
+			if t.buf != nil {
+				bytebufferpool.Put(t.buf)
+			}
+			return
+		default:
+		}
+		q.waiting++
+		q.room.Wait()
+		q.waiting--
+	}
 	q.tasks = append(q.tasks, t)
 	ring := !q.rung
 	q.rung = true
@@ -64,6 +95,20 @@ func (sh *shard) post(t task) {
 	}
 }
 
+// tick wakes the loop to advance its wheels, unless its bell is rung
+// already: then it runs soon and advances them anyway. The ticker never
+// waits for room, and queues no tick behind work. Safe from any
+// goroutine.
+func (sh *shard) tick() {
+	q := &sh.inbox
+	q.mu.Lock()
+	rung := q.rung
+	q.mu.Unlock()
+	if !rung {
+		sh.post(task{op: opTick})
+	}
+}
+
 // Run drains the inbox; gnet calls it on the loop when the bell rang.
 func (sh *shard) Run(context.Context) error {
 	q := &sh.inbox
@@ -71,6 +116,9 @@ func (sh *shard) Run(context.Context) error {
 	batch := q.tasks
 	q.tasks = q.spare[:0]
 	q.rung = false
+	if q.waiting > 0 {
+		q.room.Broadcast()
+	}
 	q.mu.Unlock()
 	sh.advance()
 	for i := range batch {
@@ -92,5 +140,8 @@ func (sh *shard) dropTasks() {
 	}
 	q.tasks = q.tasks[:0]
 	q.rung = false
+	if q.waiting > 0 {
+		q.room.Broadcast()
+	}
 	q.mu.Unlock()
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/panjf2000/gnet/v2"
@@ -175,7 +176,7 @@ func (srv *Server) Handle(path string, engine *eio.Server, cors *CORSOptions) {
 // ListenAndServe listens on the TCP address addr ("host:port"; port 0
 // picks one, see Addr) and serves until Shutdown. It blocks.
 func (srv *Server) ListenAndServe(addr string) error {
-	defer close(srv.done)
+	defer srv.stopped()
 	err := gnet.Run(&handler{srv: srv}, "tcp://"+addr,
 		gnet.WithMulticore(true),
 		gnet.WithNumEventLoop(srv.opts.NumLoops),
@@ -237,6 +238,31 @@ func (srv *Server) unflushed(ctx context.Context) (int, error) {
 	return quiesce.Sum(ctx, int(srv.nshards.Load()),
 		func(i int, fn func()) { srv.shardByIndex(i).Execute(fn) },
 		func(i int) int { return srv.shardByIndex(i).Unflushed() })
+}
+
+// stopped marks the engine stopped once its loops have returned, and
+// releases the goroutines waiting for room in an inbox (inbox.go):
+// nothing will run their tasks.
+func (srv *Server) stopped() {
+	close(srv.done)
+	for i := range int(srv.nshards.Load()) {
+		q := &srv.shardByIndex(i).inbox
+		q.mu.Lock()
+		q.room.Broadcast()
+		q.mu.Unlock()
+	}
+}
+
+// onALoop reports whether the caller runs on one of the server's loops
+// (their goroutines are locked to their OS threads: shard.OnLoop).
+func (srv *Server) onALoop() bool {
+	tid := syscall.Gettid()
+	for i := range int(srv.nshards.Load()) {
+		if sh := srv.shardByIndex(i); sh != nil && sh.tid == tid {
+			return true
+		}
+	}
+	return false
 }
 
 // shardByIndex returns the shard with the index a session id names, or nil.
@@ -355,7 +381,7 @@ func (h *handler) OnTick() (time.Duration, gnet.Action) {
 	srv.tickOnce.Do(func() { close(srv.running) })
 	for i := range int(srv.nshards.Load()) {
 		if sh := srv.shards[i].Load(); sh != nil {
-			sh.post(task{op: opTick})
+			sh.tick()
 		}
 	}
 	return tick, gnet.None

@@ -44,6 +44,7 @@ func newShard(srv *Server, index int, loop gnet.EventLoop) *shard {
 	now := time.Now()
 	sh := &shard{srv: srv, index: index, loop: loop, wheel: wheel.New(tick, srv.opts.HeaderTimeout, now)}
 	sh.tid = syscall.Gettid() // the loop's locked OS thread
+	sh.inbox.room.L = &sh.inbox.mu
 	for _, rt := range srv.routes {
 		sh.eio = append(sh.eio, rt.engine.NewShard(index, now, sh))
 	}

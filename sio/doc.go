@@ -31,7 +31,10 @@
 //	})
 //
 // The blocking calls (EmitWithAck, FetchSockets) wait for the loops and
-// return ErrOnLoop when called from a handler.
+// return ErrOnLoop when called from a handler. A call posted from your
+// goroutine waits while the loop's inbox is full (16,384 tasks on package
+// loop's engine) — backpressure on a goroutine that emits faster than the loop
+// writes; handlers never wait.
 //
 // Rooms are indexed per loop: a broadcast encodes its packet once and each
 // loop walks its own index. Every socket is in the room of its own id
