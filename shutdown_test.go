@@ -88,3 +88,25 @@ func request(t *testing.T, method, url, body string) string {
 	}
 	return string(b)
 }
+
+// TestDrainWithNoWindowDisconnectsAtOnce: Drain(0) closes every client
+// in one step (a zero window once made a ticker of period 0 panic).
+func TestDrainWithNoWindowDisconnectsAtOnce(t *testing.T) {
+	srv := sioloop.NewServer(nil)
+	base := "http://" + testserver.Start(t, srv) + "/socket.io/?EIO=4&transport=polling"
+	sid := handshake(t, base)
+	if got := request(t, "POST", base+"&sid="+sid, "40"); got != "ok" {
+		t.Fatalf("POST 40: %q", got)
+	}
+	if err := srv.Drain(0); err != nil {
+		t.Fatalf("Drain: %v", err)
+	}
+	// The CONNECT answer was queued before the close; the close packet
+	// comes on the GET after it.
+	if got := request(t, "GET", base+"&sid="+sid, ""); !strings.HasPrefix(got, `40{"sid":`) {
+		t.Fatalf("first GET after Drain: %q", got)
+	}
+	if got := request(t, "GET", base+"&sid="+sid, ""); got != "6\x1e1" && got != "1" {
+		t.Fatalf("second GET after Drain: %q, want the close packet", got)
+	}
+}

@@ -92,7 +92,7 @@ func (srv *Server) Drain(window time.Duration) error {
 		return err
 	}
 	steps := max(1, int(window/drainStep))
-	tick := time.NewTicker(window / time.Duration(steps))
+	tick := time.NewTicker(max(window/time.Duration(steps), time.Millisecond)) // a window of 0: all at once
 	defer tick.Stop()
 	for i := 1; i <= steps; i++ {
 		<-tick.C
