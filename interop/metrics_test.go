@@ -58,8 +58,14 @@ func TestMetricsMatchWhatTheClientsDid(t *testing.T) {
 				"sioloop_connects_total":         clients,
 				"sioloop_packets_received_total": clients * (echoes + 2),
 				"sioloop_packets_sent_total":     clients * (echoes + 3),
+				// Nothing volatile, everyone keeps up.
+				"sioloop_volatile_dropped_total":          0,
+				"sioloop_slow_consumer_disconnects_total": 0,
 			}
 			for k, v := range deltas {
+				if _, ok := after[k]; !ok {
+					t.Errorf("%s is not exported", k)
+				}
 				if d := after[k] - before[k]; d != v {
 					t.Errorf("%s grew by %v, want %v", k, d, v)
 				}

@@ -34,6 +34,7 @@ type Collector struct {
 
 	sockets, sessions, rooms                           *prometheus.Desc
 	connects, packetsIn, bytesIn, packetsOut, bytesOut *prometheus.Desc
+	volatileDropped, slowConsumers                     *prometheus.Desc
 	lag                                                *prometheus.Desc
 }
 
@@ -60,6 +61,10 @@ func NewCollector(io *sio.Server, engine *loop.Server) *Collector {
 			"Engine.IO messages sent by the Socket.IO layer, a broadcast once per receiver.", nil, nil),
 		bytesOut: prometheus.NewDesc("sioloop_sent_bytes_total",
 			"Bytes of the messages sent by the Socket.IO layer.", nil, nil),
+		volatileDropped: prometheus.NewDesc("sioloop_volatile_dropped_total",
+			"Volatile packets not sent (transport not ready, or past the outbound high-water mark), a broadcast once per receiver.", nil, nil),
+		slowConsumers: prometheus.NewDesc("sioloop_slow_consumer_disconnects_total",
+			"Sessions closed because their client did not keep up (reason \"slow consumer\").", nil, nil),
 		lag: prometheus.NewDesc("sioloop_event_loop_lag_seconds",
 			"How long a task waited for its event loop at the scrape, by loop.", []string{"loop"}, nil),
 	}
@@ -68,7 +73,7 @@ func NewCollector(io *sio.Server, engine *loop.Server) *Collector {
 // Describe implements prometheus.Collector.
 func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{c.sockets, c.sessions, c.rooms, c.connects,
-		c.packetsIn, c.bytesIn, c.packetsOut, c.bytesOut, c.lag} {
+		c.packetsIn, c.bytesIn, c.packetsOut, c.bytesOut, c.volatileDropped, c.slowConsumers, c.lag} {
 		ch <- d
 	}
 }
@@ -95,6 +100,8 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(c.bytesIn, prometheus.CounterValue, float64(st.BytesIn))
 	ch <- prometheus.MustNewConstMetric(c.packetsOut, prometheus.CounterValue, float64(st.PacketsOut))
 	ch <- prometheus.MustNewConstMetric(c.bytesOut, prometheus.CounterValue, float64(st.BytesOut))
+	ch <- prometheus.MustNewConstMetric(c.volatileDropped, prometheus.CounterValue, float64(st.VolatileDropped))
+	ch <- prometheus.MustNewConstMetric(c.slowConsumers, prometheus.CounterValue, float64(st.SlowConsumers))
 	if c.engine != nil {
 		for i, d := range c.engine.LoopLag() {
 			ch <- prometheus.MustNewConstMetric(c.lag, prometheus.GaugeValue, d.Seconds(), strconv.Itoa(i))

@@ -107,6 +107,9 @@ func TestStalledReceiversAreLetGoAtTheMarkAndFastOnesGetEveryBroadcast(t *testin
 	if n := io.Engine().SlowConsumers(); n != stalled {
 		t.Fatalf("SlowConsumers = %d, want %d", n, stalled)
 	}
+	if st, err := io.Stats(); err != nil || st.SlowConsumers != stalled || st.VolatileDropped != 0 {
+		t.Fatalf("Stats: SlowConsumers %d, VolatileDropped %d (%v), want %d, 0", st.SlowConsumers, st.VolatileDropped, err, stalled)
+	}
 }
 
 func TestSocketThatAcceptsNothingIsLetGoAfterTheStallTimeout(t *testing.T) {
@@ -180,6 +183,9 @@ func TestEmitReportsDropsAndDrainFollowsABacklog(t *testing.T) {
 	case r := <-results:
 		if r != "<nil>|true" {
 			t.Fatalf("volatile emits returned %s", r)
+		}
+		if st, err := io.Stats(); err != nil || st.VolatileDropped != 1 {
+			t.Fatalf("Stats.VolatileDropped = %d (%v), want 1", st.VolatileDropped, err)
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("no emit results")

@@ -125,6 +125,7 @@ func (b *BroadcastOperator) Emit(event string, args ...any) error {
 func (s *Socket) writeBroadcast(pkt *BroadcastPacket, opts *BroadcastOptions) bool {
 	c := s.client
 	if opts.Volatile && !c.sess.Writable() {
+		c.srv.shardState(s.sh).volatileDropped++
 		return false
 	}
 	return c.writeShared(c.srv.shardState(s.sh).sharedOf(pkt), opts.Volatile) == nil

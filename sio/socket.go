@@ -360,7 +360,9 @@ func (s *Socket) emit(event string, args []any, timeout time.Duration, volatile 
 		id = s.nsp.nextAckID()
 	}
 	err := ErrDropped
-	if !volatile || s.client.sess.Writable() {
+	if volatile && !s.client.sess.Writable() {
+		s.client.srv.shardState(s.sh).volatileDropped++
+	} else {
 		if s.more != nil && len(s.more.anyOut) > 0 {
 			s.runAnyOutgoing(event, args)
 		}

@@ -20,6 +20,13 @@ type Stats struct {
 	// PacketsOut and BytesOut those it sent, a broadcast once per
 	// receiver.
 	PacketsIn, BytesIn, PacketsOut, BytesOut uint64
+	// VolatileDropped counts the volatile packets not sent: their
+	// transport was not ready (Socket.Volatile, BroadcastOperator.Volatile),
+	// or they would have passed the outbound high-water mark; a broadcast
+	// once per receiver.
+	VolatileDropped uint64
+	// SlowConsumers counts the sessions closed with ReasonSlowConsumer.
+	SlowConsumers uint64
 }
 
 // SocketKey names a group of sockets in Stats.
@@ -30,6 +37,7 @@ type SocketKey struct{ Namespace, Transport string }
 // the packet path.
 type counters struct {
 	connects, packetsIn, bytesIn, packetsOut, bytesOut uint64
+	volatileDropped                                    uint64 // not ready (the mark's drops are eio's)
 }
 
 // Stats gathers the server's figures from every loop and returns them.
@@ -65,7 +73,10 @@ func (srv *Server) Stats() (Stats, error) {
 		st.BytesIn += p.BytesIn
 		st.PacketsOut += p.PacketsOut
 		st.BytesOut += p.BytesOut
+		st.VolatileDropped += p.VolatileDropped
 	}
+	st.VolatileDropped += srv.engine.DroppedPackets()
+	st.SlowConsumers = srv.engine.SlowConsumers()
 	for _, n := range nsps {
 		rooms[n.name] = map[string]struct{}{}
 	}
@@ -108,6 +119,7 @@ func (srv *Server) shardStats(sh *eio.Shard, nsps []*Namespace) Stats {
 	if p := srv.shards[sh.Index()].Load(); p != nil {
 		c := &p.counters
 		st.Connects, st.PacketsIn, st.BytesIn, st.PacketsOut, st.BytesOut = c.connects, c.packetsIn, c.bytesIn, c.packetsOut, c.bytesOut
+		st.VolatileDropped = c.volatileDropped
 	}
 	return st
 }
