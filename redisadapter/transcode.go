@@ -404,7 +404,16 @@ func msgpackContainer(dst, b []byte, i, n int, isMap bool, atts *[][]byte, depth
 			if dst, i, _, err = msgpackToJSON(dst, b, i, atts, depth+1); err != nil {
 				return dst, i, false, err
 			}
-			if dst[keyAt] != '"' { // a non-string key: JavaScript uses its string form
+			switch dst[keyAt] {
+			case '"':
+			case '{', '[':
+				// A map or an array as a key: nothing JavaScript encodes
+				// (an object's keys are strings), and quoting its JSON as a
+				// key would double the escapes at every level of nesting —
+				// exponential output from a short message (found by
+				// FuzzDecodeCluster).
+				return dst, i, false, errTranscode
+			default: // a number, boolean or nil key: JavaScript uses its string form
 				key := string(dst[keyAt:])
 				dst = parser.AppendJSONString(dst[:keyAt], key)
 			}
