@@ -5,13 +5,15 @@ import (
 	"net"
 	"net/url"
 	"strings"
+
+	"github.com/sioloop/sioloop/internal/ascii"
 )
 
 // Header is one HTTP header field.
 type Header struct{ Name, Value []byte }
 
 // Is reports whether the header's name is name, ASCII case-insensitively.
-func (h Header) Is(name string) bool { return asciiEqualFold(h.Name, name) }
+func (h Header) Is(name string) bool { return ascii.EqualFold(h.Name, name) }
 
 // Request is the part of an HTTP request Engine.IO looks at. The host fills
 // it; every byte slice is valid only during the call it is passed to.
@@ -29,7 +31,7 @@ type Request struct {
 // case-insensitive), or nil.
 func (r *Request) Header(name string) []byte {
 	for i := range r.Headers {
-		if asciiEqualFold(r.Headers[i].Name, name) {
+		if ascii.EqualFold(r.Headers[i].Name, name) {
 			return r.Headers[i].Value
 		}
 	}
@@ -160,22 +162,3 @@ var hexValue = func() (t [256]byte) {
 	}
 	return t
 }()
-
-func asciiEqualFold(b []byte, s string) bool {
-	if len(b) != len(s) {
-		return false
-	}
-	for i := range len(b) {
-		x, y := b[i], s[i]
-		if 'A' <= x && x <= 'Z' {
-			x += 'a' - 'A'
-		}
-		if 'A' <= y && y <= 'Z' {
-			y += 'a' - 'A'
-		}
-		if x != y {
-			return false
-		}
-	}
-	return true
-}

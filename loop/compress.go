@@ -6,6 +6,8 @@ import (
 
 	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zlib"
+
+	"github.com/sioloop/sioloop/internal/ascii"
 )
 
 // httpCompression: long-polling answers of at least the engine's threshold
@@ -91,7 +93,7 @@ func rankEncoding(accept []byte, enc encoding) rank {
 		}
 		r := rank{q: q, order: i}
 		switch {
-		case equalFold(coding, name):
+		case ascii.EqualFold(coding, name):
 			r.specific = true
 		case string(coding) != "*":
 			continue

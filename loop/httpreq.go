@@ -5,6 +5,8 @@ import (
 	"errors"
 	"math"
 	"slices"
+
+	"github.com/sioloop/sioloop/internal/ascii"
 )
 
 // HTTP/1.1 request parsing (RFC 9112) for the polling transport and the
@@ -217,7 +219,7 @@ func (r *request) reset() {
 func (r *request) header(name string) []byte {
 	for i := range r.nheaders {
 		h := &r.headers[i]
-		if equalFold(h.name, name) {
+		if ascii.EqualFold(h.name, name) {
 			return h.value
 		}
 	}
@@ -376,19 +378,19 @@ func parseFieldLine(line []byte) (name, value []byte, err error) {
 func (st *headState) note(name, value []byte) {
 	switch len(name) {
 	case 4:
-		if equalFold(name, "host") {
+		if ascii.EqualFold(name, "host") {
 			st.hostCount++
 		}
 	case 7:
-		if equalFold(name, "upgrade") && st.upgrade == nil {
+		if ascii.EqualFold(name, "upgrade") && st.upgrade == nil {
 			st.upgrade = value
 		}
 	case 10:
-		if equalFold(name, "connection") {
+		if ascii.EqualFold(name, "connection") {
 			st.noteConnection(value)
 		}
 	case 14:
-		if equalFold(name, "content-length") {
+		if ascii.EqualFold(name, "content-length") {
 			// RFC 9110 §8.6: repeated identical values may be taken as
 			// one; differing ones are an error (net/http: Issue 16490).
 			if st.cl == nil {
@@ -398,7 +400,7 @@ func (st *headState) note(name, value []byte) {
 			}
 		}
 	case 17:
-		if equalFold(name, "transfer-encoding") {
+		if ascii.EqualFold(name, "transfer-encoding") {
 			st.teCount++
 			if st.te == nil {
 				st.te = value
@@ -418,11 +420,11 @@ func (st *headState) noteConnection(v []byte) {
 		}
 		tok = trimOWS(tok)
 		switch {
-		case equalFold(tok, "close"):
+		case ascii.EqualFold(tok, "close"):
 			st.connClose = true
-		case equalFold(tok, "keep-alive"):
+		case ascii.EqualFold(tok, "keep-alive"):
 			st.connKeep = true
-		case equalFold(tok, "upgrade"):
+		case ascii.EqualFold(tok, "upgrade"):
 			st.connUpgrade = true
 		}
 	}
@@ -438,7 +440,7 @@ func (st *headState) finish(r *request) error {
 			return errTEOnHTTP10
 		}
 		// Like net/http and nginx, only one field saying "chunked".
-		if st.teCount != 1 || !equalFold(st.te, "chunked") {
+		if st.teCount != 1 || !ascii.EqualFold(st.te, "chunked") {
 			return errTransferEnc
 		}
 		// §6.1 says this "ought to be handled as an error" (smuggling);
@@ -470,7 +472,7 @@ func (st *headState) finish(r *request) error {
 	} else {
 		r.keepAlive = st.connKeep && !st.connClose
 	}
-	r.upgradeWebSocket = st.connUpgrade && equalFold(st.upgrade, "websocket")
+	r.upgradeWebSocket = st.connUpgrade && ascii.EqualFold(st.upgrade, "websocket")
 	return nil
 }
 
@@ -623,29 +625,6 @@ func trimOWS(b []byte) []byte {
 		b = b[:len(b)-1]
 	}
 	return b
-}
-
-// equalFold reports whether b equals s in ASCII case-insensitively.
-func equalFold(b []byte, s string) bool {
-	if len(b) != len(s) {
-		return false
-	}
-	for i := range len(b) {
-		x, y := b[i], s[i]
-		if x == y {
-			continue
-		}
-		if 'A' <= x && x <= 'Z' {
-			x += 'a' - 'A'
-		}
-		if 'A' <= y && y <= 'Z' {
-			y += 'a' - 'A'
-		}
-		if x != y {
-			return false
-		}
-	}
-	return true
 }
 
 // isToken reports whether b is a non-empty RFC 9110 §5.6.2 token.
