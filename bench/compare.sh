@@ -22,7 +22,9 @@
 # ./cmd/sio-bench), ONLY (a regexp on the scenario names below: run only
 # those, e.g. ONLY='^echo'), IMPLS (the servers to run: "sioloop node",
 # the default, or one of them — IMPLS=sioloop ONLY='^idle-b$' is the quick
-# check of the memory row while working on it).
+# check of the memory row while working on it), SYSCALLS=1 (count each
+# server's system calls per message over the measured window with perf
+# stat: sio-bench -syscalls; adds rows).
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -38,6 +40,7 @@ STAMP=$(date +%Y-%m-%dT%H%M%S)
 OUT=${OUT:-bench/results/$STAMP}
 ONLY=${ONLY:-.}
 IMPLS=${IMPLS:-sioloop node}
+SYSCALLS=${SYSCALLS:-0}
 
 if [ "$QUICK" = 1 ]; then
 	IDLE_A=${IDLE_A:-1000} IDLE_B=${IDLE_B:-2000} RECEIVERS=${RECEIVERS:-1000}
@@ -132,8 +135,10 @@ run() {
 		return 0
 	fi
 	# In the background, so that a trapped ^C is handled at once.
+	local extra=()
+	[ "$SYSCALLS" = 1 ] && extra=(-syscalls)
 	timeout --kill-after=10 "$RUN_TIMEOUT" \
-		taskset -c "$CLIENT_CPU" "$SIO_BENCH" -url "http://127.0.0.1:$port" -pid "$SPID" "$@" \
+		taskset -c "$CLIENT_CPU" "$SIO_BENCH" -url "http://127.0.0.1:$port" -pid "$SPID" "${extra[@]}" "$@" \
 		>"$OUT/$tag.out" 2>"$OUT/$tag.err" &
 	BPID=$!
 	wait "$BPID"
@@ -201,7 +206,7 @@ scenario fanout-poll -scenario fanout -transport polling -receivers "$POLL_RECEI
 	echo "$(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD 2>/dev/null || echo '+dirty'), $(go env GOVERSION), node $(node --version), $(uname -sr), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')$([ "$QUICK" = 1 ] && echo ', QUICK=1')."
 	echo "Servers pinned to CPU $SERVER_CPU, sio-bench to CPU $CLIENT_CPU; a fresh server per run."
 	echo
-	IDLE_A=$IDLE_A IDLE_B=$IDLE_B RECEIVERS=$RECEIVERS ECHO_RATE=$ECHO_RATE POLL_IDLE=$POLL_IDLE POLL_RECEIVERS=$POLL_RECEIVERS PEAK_CONNS=$PEAK_CONNS python3 - "$RUNS" <<'PY'
+	SYSCALLS=$SYSCALLS IDLE_A=$IDLE_A IDLE_B=$IDLE_B RECEIVERS=$RECEIVERS ECHO_RATE=$ECHO_RATE POLL_IDLE=$POLL_IDLE POLL_RECEIVERS=$POLL_RECEIVERS PEAK_CONNS=$PEAK_CONNS python3 - "$RUNS" <<'PY'
 import json, os, sys
 
 runs = {}
@@ -243,6 +248,15 @@ rows = [
     ("polling: fanout to %s, 2 bcast/s: server CPU per msg (µs)" % PR, "fanout-poll", "server_cpu_us_per_msg", LO, 3),
     ("polling: fanout to %s, 2 bcast/s: p99 (µs)" % PR, "fanout-poll", "p99_us", LO, 0),
 ]
+if os.environ["SYSCALLS"] == "1":
+    # sio-bench -syscalls: the server's system calls per message.
+    for scn, what in (("echo-rate", "echo at %s emits/s" % ER), ("echo-peak1", "echo peak, 1 emit/write"),
+                      ("echo-peak16", "echo peak, 16 emits/write"), ("fanout-paced", "fanout to %s, 2 bcast/s" % R),
+                      ("echo-poll", "polling: echo"), ("fanout-poll", "polling: fanout to %s" % PR)):
+        for key, sys in (("server_syscalls_per_msg", "all syscalls"), ("server_reads_per_msg", "reads"),
+                         ("server_writes_per_msg", "writes"), ("server_epoll_waits_per_msg", "epoll_waits"),
+                         ("server_futex_per_msg", "futex")):
+            rows.append(("%s: %s per msg" % (what, sys), scn, key, LO, 3))
 
 def value(scn, impl, key):
     r = runs.get((scn, impl))

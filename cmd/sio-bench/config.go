@@ -28,6 +28,7 @@ type config struct {
 	receivers int
 	procs     int
 	pid       int
+	syscalls  bool
 
 	duration time.Duration
 	warmup   time.Duration
@@ -77,6 +78,7 @@ func newFlagSet(cfg *config, out io.Writer) *flag.FlagSet {
 	fs.IntVar(&cfg.receivers, "receivers", 0, "fanout: receiving connections (0: -conns)")
 	fs.IntVar(&cfg.procs, "procs", 1, "child processes sharing the connections")
 	fs.IntVar(&cfg.pid, "pid", 0, "server `PID`: report its RSS and CPU from /proc")
+	fs.BoolVar(&cfg.syscalls, "syscalls", false, "echo, polling, fanout: count the server's (-pid) system calls over the measured window with perf stat, per message")
 	fs.DurationVar(&cfg.duration, "duration", 10*time.Second, "measured window")
 	fs.DurationVar(&cfg.warmup, "warmup", 2*time.Second, "load before the measured window")
 	fs.DurationVar(&cfg.hold, "hold", 0, "idle: how long to hold the connections (0: 2×pingInterval + 5s)")
@@ -170,6 +172,14 @@ func (c *config) check() error {
 	}
 	if c.conns < 1 || c.receivers < 0 {
 		return errors.New("-conns must be at least 1")
+	}
+	if c.syscalls && c.worker == "" {
+		if c.pid <= 0 {
+			return errors.New("-syscalls needs the server's -pid")
+		}
+		if err := checkPerf(); err != nil {
+			return err
+		}
 	}
 	if c.procs < 1 {
 		c.procs = 1

@@ -197,15 +197,28 @@ type window struct {
 	t0, t1      time.Time
 	childrenCPU time.Duration
 	span        time.Duration // the span rates are taken over, when not t1-t0 (a burst)
+	// -syscalls: the server's system calls over the window (syscalls.go).
+	sys      *syscallCounter
+	syscalls map[string]int64
+	sysErr   error
 }
 
 func (c *coordinator) openWindow() *window {
 	c.callAll("measure", callTimeout)
-	return &window{s0: sampleProc(c.cfg.pid), cpu0: selfCPU(), t0: time.Now()}
+	w := &window{}
+	if c.cfg.syscalls {
+		w.sys, w.sysErr = startSyscallCounter(c.cfg.pid)
+	}
+	w.s0, w.cpu0, w.t0 = sampleProc(c.cfg.pid), selfCPU(), time.Now()
+	return w
 }
 
 func (w *window) close(pid int) {
 	w.t1, w.cpu1, w.s1 = time.Now(), selfCPU(), sampleProc(pid)
+	if w.sys != nil {
+		w.syscalls, w.sysErr = w.sys.stop()
+		w.sys = nil
+	}
 }
 
 func (w *window) wall() time.Duration { return w.t1.Sub(w.t0) }
@@ -342,6 +355,7 @@ func (c *coordinator) echo() {
 	r.set("acks_per_sec", perSec(final.Acks, w.wall()))
 	c.setLatency(final.lat)
 	c.setCPU(w, final.Acks)
+	c.setSyscalls(w, final.Acks)
 	c.setClientRSS(final)
 	c.moveLast("connect_rate", "handshake_p50_us", "handshake_p99_us")
 	c.setErrors(final)
@@ -406,6 +420,7 @@ func (c *coordinator) fanout() {
 	r.set("delivered_per_sec", perSec(final.Delivered, w.rateSpan()))
 	c.setLatency(final.lat)
 	c.setCPU(w, final.Delivered)
+	c.setSyscalls(w, final.Delivered)
 	c.setClientRSS(final)
 	c.moveLast("connect_rate", "handshake_p50_us", "handshake_p99_us")
 	c.setErrors(final)
