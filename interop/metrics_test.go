@@ -17,16 +17,22 @@ import (
 	"github.com/sioloop/sioloop/internal/testserver"
 	"github.com/sioloop/sioloop/loop"
 	"github.com/sioloop/sioloop/metrics"
+	"github.com/sioloop/sioloop/sio"
 )
 
 // TestMetricsMatchWhatTheClientsDid holds socket.io-client 4.8 clients
 // connected (testdata/hold-clients.mjs), scrapes /metrics (served by the
 // gnet engine's fallback handler) and checks the figures, parsed with
-// Prometheus' own text-format parser, against what the clients did.
+// Prometheus' own text-format parser, against what the clients did; then
+// the server emits with acks and broadcasts to them, and the latency and
+// fan-out histograms are checked against what it did.
 func TestMetricsMatchWhatTheClientsDid(t *testing.T) {
-	const clients, rooms, echoes = 12, 3, 4
+	const clients, rooms, echoes, pings = 12, 3, 4, 2
+	const perRoom = clients / rooms
 	mux := http.NewServeMux()
 	io := newSIOWith(nil, &loop.Options{Handler: mux})
+	connected := make(chan *sio.Socket, clients)
+	io.OnConnection(func(s *sio.Socket) { connected <- s })
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(metrics.NewCollector(io.Server, io.Loop()))
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
@@ -40,6 +46,10 @@ func TestMetricsMatchWhatTheClientsDid(t *testing.T) {
 				"HOLD_ECHOES=" + strconv.Itoa(echoes), "HOLD_TRANSPORT=" + transport}
 			ready := func(line string) (string, bool) { return "", line == "ready" }
 			nodetest.StartServer(t, testdataDir, env, ready, "node", "hold-clients.mjs", base)
+			sockets := make([]*sio.Socket, clients)
+			for i := range sockets {
+				sockets[i] = <-connected
+			}
 
 			after := scrape(t, base)
 			want := map[string]float64{
@@ -78,12 +88,82 @@ func TestMetricsMatchWhatTheClientsDid(t *testing.T) {
 			if lag, ok := after[`sioloop_event_loop_lag_seconds{loop="0"}`]; !ok || lag < 0 || lag >= 5 {
 				t.Errorf("loop 0 lag %v (present %v)", lag, ok)
 			}
+			// One handshake observed per client, each under 10 s.
+			checkDeltas(t, before, after, map[string]float64{
+				"sioloop_handshake_duration_seconds_count":           clients,
+				`sioloop_handshake_duration_seconds_bucket{le="10"}`: clients,
+			})
+			if d := after["sioloop_handshake_duration_seconds_sum"] - before["sioloop_handshake_duration_seconds_sum"]; d <= 0 || d >= 10*clients {
+				t.Errorf("handshake seconds grew by %v", d)
+			}
+
+			// pings answered per socket and one ignored past its timeout;
+			// broadcasts to a room (answered, ignored past its timeout,
+			// without ack) and to everyone.
+			for _, s := range sockets {
+				for k := range pings {
+					if a, err := s.Timeout(10*time.Second).EmitWithAck("ping", k); err != nil {
+						t.Fatalf("ping %d: %v", k, err)
+					} else if n := string(a.Raw(0)); n != strconv.Itoa(k) {
+						t.Fatalf("ping %d answered %s", k, n)
+					}
+				}
+				if _, err := s.Timeout(50 * time.Millisecond).EmitWithAck("ignored"); err != sio.ErrTimeout {
+					t.Fatalf("an ignored emit with ack ended with %v", err)
+				}
+			}
+			broadcastAck := func(timeout time.Duration, room, event string) ([]*sio.Args, error) {
+				type result struct {
+					got []*sio.Args
+					err error
+				}
+				done := make(chan result, 1)
+				_ = io.To(room).Timeout(timeout).Emit(event, 7, func(got []*sio.Args, err error) { done <- result{got, err} })
+				r := <-done
+				return r.got, r.err
+			}
+			if got, err := broadcastAck(10*time.Second, "room-0", "ping"); err != nil || len(got) != perRoom {
+				t.Fatalf("a broadcast ping got %d answers, %v", len(got), err)
+			}
+			if _, err := broadcastAck(100*time.Millisecond, "room-1", "ignored"); err != sio.ErrTimeout {
+				t.Fatalf("an ignored broadcast with ack ended with %v", err)
+			}
+			_ = io.To("room-2").Emit("tick")
+			_ = io.Emit("tick")
+
+			acted := scrape(t, base)
+			checkDeltas(t, after, acted, map[string]float64{
+				"sioloop_ack_duration_seconds_count":           clients*pings + perRoom,
+				`sioloop_ack_duration_seconds_bucket{le="10"}`: clients*pings + perRoom,
+				"sioloop_ack_timeouts_total":                   clients + perRoom,
+				"sioloop_broadcast_receivers_count":            4,
+				"sioloop_broadcast_receivers_sum":              3*perRoom + clients,
+				`sioloop_broadcast_receivers_bucket{le="2"}`:   0,
+				`sioloop_broadcast_receivers_bucket{le="5"}`:   3, // perRoom (4)
+				`sioloop_broadcast_receivers_bucket{le="20"}`:  4, // clients (12)
+			})
 		})
 	}
 }
 
+// checkDeltas checks that each sample of want grew by its value from
+// before to after.
+func checkDeltas(t *testing.T, before, after, want map[string]float64) {
+	t.Helper()
+	for k, v := range want {
+		if _, ok := after[k]; !ok {
+			t.Errorf("%s is not exported", k)
+			continue
+		}
+		if d := after[k] - before[k]; d != v {
+			t.Errorf("%s grew by %v, want %v", k, d, v)
+		}
+	}
+}
+
 // scrape GETs /metrics and returns every sample as name{labels} → value,
-// parsed with expfmt.
+// parsed with expfmt; a histogram as its _count, _sum and
+// _bucket{le="…"} samples.
 func scrape(t *testing.T, base string) map[string]float64 {
 	t.Helper()
 	c := &http.Client{Timeout: 10 * time.Second}
@@ -100,6 +180,14 @@ func scrape(t *testing.T, base string) map[string]float64 {
 	out := map[string]float64{}
 	for name, f := range fams {
 		for _, m := range f.Metric {
+			if h := m.Histogram; h != nil {
+				out[name+"_count"] = float64(h.GetSampleCount())
+				out[name+"_sum"] = h.GetSampleSum()
+				for _, b := range h.Bucket {
+					out[name+"_bucket{le=\""+strconv.FormatFloat(b.GetUpperBound(), 'g', -1, 64)+"\"}"] = float64(b.GetCumulativeCount())
+				}
+				continue
+			}
 			key := name
 			if len(m.Label) > 0 {
 				key += "{"

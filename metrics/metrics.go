@@ -1,21 +1,3 @@
-// Package metrics exports a sioloop server's figures to Prometheus
-// (github.com/prometheus/client_golang), on an endpoint the application
-// mounts where it wants (opt-in):
-//
-//	reg := prometheus.NewRegistry()
-//	reg.MustRegister(metrics.NewCollector(io.Server, engine))
-//	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
-//
-// Nothing is counted through Prometheus on the packet path: each loop
-// keeps plain running totals that only it writes, and the collector
-// gathers them, with the gauges (sockets, sessions, rooms), by posting a
-// task to every loop on each scrape (sio.Server.Stats, loop.Server.LoopLag).
-// A scrape therefore costs a walk over the sessions of every loop and
-// waits for every loop once; the packet path costs a few increments of
-// fields the loop already owns.
-//
-// Ownership: a Collector holds no state of its own; Collect is safe from
-// any goroutine but a loop (a handler of the server it watches).
 package metrics
 
 import (
@@ -35,6 +17,7 @@ type Collector struct {
 	sockets, sessions, rooms                           *prometheus.Desc
 	connects, packetsIn, bytesIn, packetsOut, bytesOut *prometheus.Desc
 	volatileDropped, slowConsumers                     *prometheus.Desc
+	handshake, ack, acksTimedOut, fanout               *prometheus.Desc
 	lag                                                *prometheus.Desc
 }
 
@@ -65,6 +48,14 @@ func NewCollector(io *sio.Server, engine *loop.Server) *Collector {
 			"Volatile packets not sent (transport not ready, or past the outbound high-water mark), a broadcast once per receiver.", nil, nil),
 		slowConsumers: prometheus.NewDesc("sioloop_slow_consumer_disconnects_total",
 			"Sessions closed because their client did not keep up (reason \"slow consumer\").", nil, nil),
+		handshake: prometheus.NewDesc("sioloop_handshake_duration_seconds",
+			"From a session's handshake request to the CONNECT of its first namespace answered: how long a client waited to be connected (its round trip and the middlewares included).", nil, nil),
+		ack: prometheus.NewDesc("sioloop_ack_duration_seconds",
+			"From an emit with an ack written (a broadcast's, per receiver) to the client's ACK received.", nil, nil),
+		acksTimedOut: prometheus.NewDesc("sioloop_ack_timeouts_total",
+			"Acks not answered in time: an emit's with a timeout, and each client a broadcast's timeout gave up on.", nil, nil),
+		fanout: prometheus.NewDesc("sioloop_broadcast_receivers",
+			"Sockets of this node each broadcast was written to (volatile and high-water drops excluded), per broadcast and namespace.", nil, nil),
 		lag: prometheus.NewDesc("sioloop_event_loop_lag_seconds",
 			"How long a task waited for its event loop at the scrape, by loop.", []string{"loop"}, nil),
 	}
@@ -73,7 +64,8 @@ func NewCollector(io *sio.Server, engine *loop.Server) *Collector {
 // Describe implements prometheus.Collector.
 func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{c.sockets, c.sessions, c.rooms, c.connects,
-		c.packetsIn, c.bytesIn, c.packetsOut, c.bytesOut, c.volatileDropped, c.slowConsumers, c.lag} {
+		c.packetsIn, c.bytesIn, c.packetsOut, c.bytesOut, c.volatileDropped, c.slowConsumers,
+		c.handshake, c.ack, c.acksTimedOut, c.fanout, c.lag} {
 		ch <- d
 	}
 }
@@ -102,9 +94,22 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(c.bytesOut, prometheus.CounterValue, float64(st.BytesOut))
 	ch <- prometheus.MustNewConstMetric(c.volatileDropped, prometheus.CounterValue, float64(st.VolatileDropped))
 	ch <- prometheus.MustNewConstMetric(c.slowConsumers, prometheus.CounterValue, float64(st.SlowConsumers))
+	ch <- histogram(c.handshake, &st.HandshakeSeconds)
+	ch <- histogram(c.ack, &st.AckSeconds)
+	ch <- prometheus.MustNewConstMetric(c.acksTimedOut, prometheus.CounterValue, float64(st.AcksTimedOut))
+	ch <- histogram(c.fanout, &st.BroadcastReceivers)
 	if c.engine != nil {
 		for i, d := range c.engine.LoopLag() {
 			ch <- prometheus.MustNewConstMetric(c.lag, prometheus.GaugeValue, d.Seconds(), strconv.Itoa(i))
 		}
 	}
+}
+
+// histogram is h as a Prometheus histogram of d.
+func histogram(d *prometheus.Desc, h *sio.Histogram) prometheus.Metric {
+	buckets := make(map[float64]uint64, len(h.Bounds))
+	for i, b := range h.Bounds {
+		buckets[b] = h.Counts[i]
+	}
+	return prometheus.MustNewConstHistogram(d, h.Count, h.Sum, buckets)
 }

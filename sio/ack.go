@@ -42,6 +42,7 @@ type pendingAck struct {
 	id    int64
 	fn    AckHandler
 	bcast func(*Args) // a broadcast's answer collector
+	sent  int64       // monotime of the emit (Stats.AckSeconds)
 	timer wheel.Timer
 }
 
@@ -51,7 +52,7 @@ func (s *Socket) addAck(id int64, a *pendingAck, timeout time.Duration) {
 	if s.acks == nil {
 		s.acks = make(map[int64]*pendingAck)
 	}
-	a.s, a.id = s, id
+	a.s, a.id, a.sent = s, id, monotime()
 	s.acks[id] = a
 	if timeout > 0 {
 		a.timer.Init(a)
@@ -62,6 +63,7 @@ func (s *Socket) addAck(id int64, a *pendingAck, timeout time.Duration) {
 // OnTimer fails an ack that did not come in time.
 func (a *pendingAck) OnTimer(*wheel.Timer) {
 	delete(a.s.acks, a.id)
+	a.s.client.srv.shardState(a.s.sh).acksTimedOut++
 	a.fn(nil, ErrTimeout)
 }
 
@@ -73,6 +75,7 @@ func (s *Socket) onAck(p *parser.Packet, args *Args) {
 	}
 	delete(s.acks, p.ID)
 	s.sh.Wheel().Stop(&a.timer)
+	s.client.srv.shardState(s.sh).ack.observe(latencyBounds, since(a.sent))
 	if a.bcast != nil {
 		a.bcast(args.Clone())
 		return
@@ -95,6 +98,7 @@ func (s *Socket) failAcks() {
 // ackCollector gathers the answers to one broadcast from every loop.
 type ackCollector struct {
 	mu        sync.Mutex
+	srv       *Server
 	fn        BroadcastAckHandler
 	shards    int // loops yet to report how many sockets they sent to
 	expected  int
@@ -119,6 +123,9 @@ func (c *ackCollector) answer(a *Args) {
 
 func (c *ackCollector) timeout() {
 	c.mu.Lock()
+	if !c.done && c.expected > len(c.responses) {
+		c.srv.bcastAcksTimedOut.Add(uint64(c.expected - len(c.responses)))
+	}
 	c.finishLocked(ErrTimeout)
 }
 

@@ -29,6 +29,7 @@ type BroadcastPacket struct {
 	ID    int64 // the ack id, -1 without ack
 
 	frames parser.Frames
+	fanout fanout // its receivers on this node, counted by the loops
 }
 
 // Adapter keeps a namespace's rooms and carries its broadcasts: the
@@ -243,20 +244,21 @@ func (a *memoryAdapter) DelAll(s *Socket) {
 // form: a parser with a binary head, MessagePack, gets none yet.)
 func (a *memoryAdapter) Broadcast(pkt *BroadcastPacket, opts *BroadcastOptions) {
 	if a.recovery == nil || pkt.ID >= 0 || opts.Volatile || pkt.frames.Binary {
-		a.apply(opts, nil, func(s *Socket) bool { return s.writeBroadcast(pkt, opts) })
+		a.apply(pkt, opts, nil, func(s *Socket) bool { return s.writeBroadcast(pkt, opts) })
 		return
 	}
 	off := a.offsets.Add(1)
 	pkt.frames.Head = appendOffset(pkt.frames.Head, off)
+	pkt.fanout.expect(a.Shards())
 	a.nsp.srv.eachShard(func(sh *eio.Shard) {
 		a.keepBroadcast(sh, off, pkt, opts)
-		a.selectOn(sh, opts, func(s *Socket) bool { return s.writeBroadcast(pkt, opts) })
-		a.nsp.srv.shardState(sh).releaseShared()
+		n := a.selectOn(sh, opts, func(s *Socket) bool { return s.writeBroadcast(pkt, opts) })
+		a.nsp.srv.shardState(sh).walked(pkt, n)
 	}, false)
 }
 
 func (a *memoryAdapter) BroadcastWithAck(pkt *BroadcastPacket, opts *BroadcastOptions, clientCount func(int), ack func(*Args)) {
-	a.apply(opts, clientCount, func(s *Socket) bool {
+	a.apply(pkt, opts, clientCount, func(s *Socket) bool {
 		if !s.writeBroadcast(pkt, opts) {
 			return false
 		}
@@ -275,13 +277,14 @@ func (a *memoryAdapter) Shards() int {
 	return n
 }
 
-// apply runs fn for each selected socket, on each loop (the caller's own
-// inline, the others as tasks); count, if set, gets each loop's total of
-// fn returning true.
-func (a *memoryAdapter) apply(opts *BroadcastOptions, count func(int), fn func(s *Socket) bool) {
+// apply runs fn, which writes pkt, for each selected socket, on each loop
+// (the caller's own inline, the others as tasks); count, if set, gets
+// each loop's total of fn returning true.
+func (a *memoryAdapter) apply(pkt *BroadcastPacket, opts *BroadcastOptions, count func(int), fn func(s *Socket) bool) {
+	pkt.fanout.expect(a.Shards())
 	a.nsp.srv.eachShard(func(sh *eio.Shard) {
 		n := a.selectOn(sh, opts, fn)
-		a.nsp.srv.shardState(sh).releaseShared()
+		a.nsp.srv.shardState(sh).walked(pkt, n)
 		if count != nil {
 			count(n)
 		}

@@ -105,7 +105,7 @@ func (b *BroadcastOperator) Emit(event string, args ...any) error {
 			nsp.adapter.Broadcast(pkt, opts)
 			continue
 		}
-		c := &ackCollector{fn: fn, shards: nsp.adapter.Shards()}
+		c := &ackCollector{srv: nsp.srv, fn: fn, shards: nsp.adapter.Shards()}
 		nsp.adapter.BroadcastWithAck(pkt, opts, c.counted, c.answer)
 		if b.timeout > 0 {
 			c.mu.Lock()

@@ -13,9 +13,10 @@ import (
 //
 // Ownership: a client belongs to its session's loop, like the session.
 type client struct {
-	srv  *Server
-	sess *eio.Session // sess.Shard() is the loop's shard
-	hs   handshakeData
+	srv    *Server
+	sess   *eio.Session // sess.Shard() is the loop's shard
+	hs     handshakeData
+	opened int64 // monotime of the handshake (Stats.HandshakeSeconds)
 
 	// Loop state.
 	sockets []*Socket // connected or connecting, one per namespace
@@ -32,7 +33,7 @@ type client struct {
 
 // onSession is the Engine.IO connection handler. Runs on the loop.
 func (srv *Server) onSession(s *eio.Session, r *eio.Request) {
-	c := &client{srv: srv, sess: s, hs: newHandshakeData(r), eio3: s.Protocol() == 3}
+	c := &client{srv: srv, sess: s, hs: newHandshakeData(r), opened: monotime(), eio3: s.Protocol() == 3}
 	c.connect.Init(c)
 	c.sess.Shard().Wheel().Schedule(&c.connect, srv.opts.ConnectTimeout)
 	s.SetContext(c)

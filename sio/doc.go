@@ -66,6 +66,15 @@
 // builds the Admin UI on it). Without one each of those places costs an
 // atomic load; nothing is called per packet.
 //
+// Figures (stats.go): each loop keeps its counters and histograms
+// (handshake and ack latency, broadcast receivers) in plain fields that
+// only it writes — an increment, or a bucket found among 16 bounds, and a
+// monotonic clock read per handshake and per ack. Server.Stats gathers
+// them with one task per loop (package metrics exports them). The one
+// figure several loops make together, a broadcast's receivers, is one
+// atomic add per loop and broadcast on a word of the broadcast's packet;
+// the last loop observes the total.
+//
 // The wire form of packets — the header, JSON, binary attachments, the
 // decoding of arguments — belongs to package parser; sio owns the
 // protocol's state: clients, sockets, namespaces, rooms, acks.

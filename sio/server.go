@@ -35,6 +35,10 @@ type Server struct {
 	pidKey   [32]byte                // derives the sockets' private ids (recovery.go)
 	monitor  atomic.Pointer[Monitor] // SetMonitor; nil: none
 
+	// bcastAcksTimedOut counts the clients broadcasts' Timeouts gave up
+	// on (Stats.AcksTimedOut), off the loops.
+	bcastAcksTimedOut atomic.Uint64
+
 	mu             sync.Mutex // guards the namespace tables
 	nsps           map[string]*Namespace
 	parents        []*ParentNamespace

@@ -574,9 +574,13 @@ func (s *Socket) refuse(err error) {
 // handlers. Runs on the loop.
 func (s *Socket) onConnect() {
 	s.connected = true
-	s.client.srv.shardState(s.client.sess.Shard()).connects++
+	st := s.client.srv.shardState(s.sh)
+	st.connects++
 	s.logSocket("sio: socket connected", "transport", s.client.sess.Transport())
-	s.sh.Wheel().Stop(&s.client.connect)
+	if s.client.connect.Active() { // the client's first namespace
+		st.handshake.observe(latencyBounds, since(s.client.opened))
+		s.sh.Wheel().Stop(&s.client.connect)
+	}
 	s.nsp.adapter.AddAll(s, []string{s.id})
 	if s.client.eio3 {
 		_ = s.client.sendPacket(parser.Connect, s.nsp.name, -1, "", nil) // no payload in v4

@@ -1,8 +1,9 @@
 // Connects HOLD_CLIENTS socket.io-client 4.8 clients (over HOLD_TRANSPORT,
 // default websocket) to the contract server at argv[2]; each joins room
 // "room-<i % HOLD_ROOMS>" and sends HOLD_ECHOES "echo" events, awaiting each
-// ack. Then it prints "ready" and holds the clients until it is killed
-// (nodetest.StartServer). Fails (exit 1, no "ready") after 30 s.
+// ack. Each answers the server's "ping" with its argument, and nothing else
+// it is sent. Then it prints "ready" and holds the clients until it is
+// killed (nodetest.StartServer). Fails (exit 1, no "ready") after 30 s.
 import { io } from "socket.io-client";
 
 const url = process.argv[2];
@@ -21,6 +22,7 @@ await Promise.all(
   Array.from({ length: N }, async (_, i) => {
     const s = io(url, { transports: [transport], forceNew: true, reconnection: false });
     sockets.push(s);
+    s.on("ping", (x, ack) => ack(x));
     await new Promise((resolve, reject) => {
       s.once("connect", resolve);
       s.once("connect_error", reject);
