@@ -70,13 +70,20 @@ func ExampleServer_ServeHTTP() {
 
 // Metrics and profiles are opt-in: mount them where you want, here on
 // the gnet engine's handler of other paths (each request runs on a
-// goroutine, never on an event loop).
+// goroutine, never on an event loop). net/http/pprof registers itself on
+// http.DefaultServeMux, which sioloop never serves: mount its handlers
+// on your mux — Index serves the named profiles (heap, goroutine, …), the
+// CPU profile, trace, cmdline and symbol have handlers of their own.
 func ExampleServer_Loop() {
 	mux := http.NewServeMux()
 	io := sioloop.Attach(loop.New(&loop.Options{Handler: mux}), nil)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(metrics.NewCollector(io.Server, io.Loop()))
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
-	mux.HandleFunc("/debug/pprof/", pprof.Index) // net/http/pprof, opt-in
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
 	log.Fatal(io.ListenAndServe("127.0.0.1:3000"))
 }
