@@ -18,18 +18,55 @@ type AckHandler func(args *Args, err error)
 // must not block.
 type BroadcastAckHandler func(responses []*Args, err error)
 
-// ackHandlerOf takes the ack callback off the end of args, if there.
-func ackHandlerOf(args []any) (AckHandler, bool) {
+// Every emitting method takes its ack handler the same way: as its last
+// argument, as the named type or the plain func type it names. An emit
+// to one socket (Socket.Emit, SocketEmitter.Emit, RemoteSocket.Emit, like
+// Node's socket.emit and remoteSocket.emit) takes an AckHandler, called
+// with that client's answer; an emit to many (the Emit of Server,
+// Namespace, ParentNamespace and BroadcastOperator, and ServerSideEmit)
+// takes a BroadcastAckHandler, called once with every answer. The other
+// kind is refused with ErrAckHandler, from any goroutine, before anything
+// is sent; a nil handler is no handler. Timeout sets how long either
+// waits, the same on every emitter: past it the handler gets ErrTimeout.
+
+// ackHandlerOf takes the ack handler of an emit to one socket off the end
+// of args, if there.
+func ackHandlerOf(args []any) (AckHandler, []any, error) {
 	if len(args) == 0 {
-		return nil, false
+		return nil, args, nil
 	}
-	switch fn := args[len(args)-1].(type) {
+	var fn AckHandler
+	switch f := args[len(args)-1].(type) {
 	case AckHandler:
-		return fn, true
+		fn = f
 	case func(*Args, error):
-		return fn, true
+		fn = f
+	case BroadcastAckHandler, func([]*Args, error):
+		return nil, args, ErrAckHandler
+	default:
+		return nil, args, nil
 	}
-	return nil, false
+	return fn, args[:len(args)-1], nil
+}
+
+// broadcastAckOf takes the ack handler of an emit to many sockets (or to
+// other nodes) off the end of args, if there.
+func broadcastAckOf(args []any) (BroadcastAckHandler, []any, error) {
+	if len(args) == 0 {
+		return nil, args, nil
+	}
+	var fn BroadcastAckHandler
+	switch f := args[len(args)-1].(type) {
+	case BroadcastAckHandler:
+		fn = f
+	case func([]*Args, error):
+		fn = f
+	case AckHandler, func(*Args, error):
+		return nil, args, ErrAckHandler
+	default:
+		return nil, args, nil
+	}
+	return fn, args[:len(args)-1], nil
 }
 
 // nextAckID returns a fresh ack id; like the official server's nsp._ids,

@@ -72,21 +72,16 @@ func (b *BroadcastOperator) options() *BroadcastOptions {
 // Emit sends an event to every selected socket. A last argument of type
 // BroadcastAckHandler (or func([]*Args, error)) collects every client's
 // answer, or fails with ErrTimeout after Timeout with those that came.
+// Its error is the same from any goroutine: ErrReservedEvent,
+// ErrAckHandler, or the parser's for an argument it cannot encode; then
+// nothing was sent.
 func (b *BroadcastOperator) Emit(event string, args ...any) error {
 	if reservedEvents[event] {
 		return ErrReservedEvent
 	}
-	var fn BroadcastAckHandler
-	if len(args) > 0 {
-		switch f := args[len(args)-1].(type) {
-		case BroadcastAckHandler:
-			fn = f
-		case func([]*Args, error):
-			fn = f
-		}
-		if fn != nil {
-			args = args[:len(args)-1]
-		}
+	fn, args, err := broadcastAckOf(args)
+	if err != nil {
+		return err
 	}
 	opts := b.options()
 	for _, nsp := range b.nsps {
@@ -187,12 +182,53 @@ func NewRemoteSocket(nsp *Namespace, id string, rooms []string, data any, hs *Ha
 	return &RemoteSocket{ID: id, Namespace: nsp.name, Rooms: rooms, Data: data, Handshake: hs, nsp: nsp}
 }
 
-// Emit sends an event to the socket.
-func (r *RemoteSocket) Emit(event string, args ...any) error {
-	if r.socket == nil {
-		return r.nsp.To(r.ID).Emit(event, args...)
+// Emit sends an event to the socket, like Socket.Emit whichever node
+// holds it: a last AckHandler (or func(*Args, error)) argument gets the
+// client's answer (as Node's remoteSocket.emit, which expects a single
+// response).
+func (r *RemoteSocket) Emit(event string, args ...any) error { return r.emit(event, args, 0) }
+
+// Timeout returns an emitter to the socket whose ack fails with
+// ErrTimeout after d, like remoteSocket.timeout(d).
+func (r *RemoteSocket) Timeout(d time.Duration) *RemoteEmitter {
+	return &RemoteEmitter{r: r, timeout: d}
+}
+
+// RemoteEmitter is an emit to a RemoteSocket with a Timeout.
+type RemoteEmitter struct {
+	r       *RemoteSocket
+	timeout time.Duration
+}
+
+// Emit emits with the emitter's timeout; see RemoteSocket.Emit.
+func (e *RemoteEmitter) Emit(event string, args ...any) error {
+	return e.r.emit(event, args, e.timeout)
+}
+
+func (r *RemoteSocket) emit(event string, args []any, timeout time.Duration) error {
+	if r.socket != nil {
+		return r.socket.emitWith(event, args, timeout, false)
 	}
-	return r.socket.Emit(event, args...)
+	fn, args, err := ackHandlerOf(args)
+	if err != nil {
+		return err
+	}
+	op := r.nsp.To(r.ID)
+	op.timeout = timeout
+	if fn == nil {
+		return op.Emit(event, args...)
+	}
+	one := BroadcastAckHandler(func(responses []*Args, err error) {
+		switch {
+		case err != nil:
+			fn(nil, err)
+		case len(responses) == 0: // the socket was gone
+			fn(nil, ErrDisconnected)
+		default:
+			fn(responses[0], nil)
+		}
+	})
+	return op.Emit(event, append(args[:len(args):len(args)], one)...)
 }
 
 // Join adds the socket to rooms.

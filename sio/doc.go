@@ -45,8 +45,15 @@
 // Slow clients: a connection's outbound bytes are bounded by
 // eio.Options.OutboundHighWaterMark (Options.Engine). Past it a volatile
 // packet is dropped and any other disconnects the client with
-// ReasonSlowConsumer; Emit on the loop returns ErrDropped for a packet it
-// did not queue, and Socket.OnDrain reports a backlog written out.
+// ReasonSlowConsumer; the ack handler of a packet not queued gets
+// ErrDropped, and Socket.OnDrain reports a backlog written out.
+//
+// Errors: Emit (and an ack's answer) is checked and encoded on the
+// caller's goroutine, so it fails the same way from a handler and from
+// any goroutine — a reserved event name, an ack handler of the wrong kind
+// (ack.go), an argument the parser cannot encode, a socket that has
+// disconnected — and an error means nothing was sent. What befalls the
+// packet later on the loop (a drop, a disconnect) reaches its ack handler.
 //
 // Shutdown and Drain (shutdown.go): Shutdown refuses new handshakes,
 // waits for the acks in flight, disconnects every client with reason

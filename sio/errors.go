@@ -12,7 +12,7 @@ var (
 	// timeout; its message is the official one.
 	ErrTimeout = errors.New("operation has timed out")
 	// ErrDisconnected fails the pending acks (with a timeout) of a socket
-	// that disconnects.
+	// that disconnects, and an emit to a socket that has disconnected.
 	ErrDisconnected = errors.New("socket has been disconnected")
 	// ErrOnLoop refuses a blocking call (EmitWithAck, FetchSockets) made
 	// from a handler: it would block the loop that must answer it. Call it
@@ -31,6 +31,10 @@ var (
 	// reserves (connect, connect_error, disconnect, disconnecting,
 	// newListener, removeListener).
 	ErrReservedEvent = errors.New("sio: reserved event name")
+	// ErrAckHandler refuses an emit whose last argument is an ack handler
+	// of the other kind: an AckHandler given to a broadcast, or a
+	// BroadcastAckHandler given to an emit to one socket (see AckHandler).
+	ErrAckHandler = errors.New("sio: ack handler of the wrong kind for this emit")
 	// ErrTooManyRooms goes to a socket's OnError handlers when Join would
 	// take it past Limits.MaxRoomsPerSocket.
 	ErrTooManyRooms = errors.New("sio: too many rooms for one socket")

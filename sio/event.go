@@ -19,7 +19,8 @@ type Event struct {
 func (e *Event) HasAck() bool { return e.ackID >= 0 }
 
 // Ack answers the client's ack with values ([]byte anywhere travels as
-// binary). It fails with ErrNoAck when none was asked or it was sent.
+// binary). It fails with ErrNoAck when none was asked or it was sent, and
+// as the function of AckFunc does otherwise.
 func (e *Event) Ack(values ...any) error {
 	if e.ackID < 0 {
 		return ErrNoAck
@@ -30,29 +31,48 @@ func (e *Event) Ack(values ...any) error {
 }
 
 // AckFunc returns a function answering the ack later, from any goroutine,
-// once; nil when the client asked for no ack.
+// once; nil when the client asked for no ack. Its error is the same from
+// every goroutine, as Socket.Emit's: the parser's for a value it cannot
+// encode, ErrDisconnected once the socket has disconnected; then nothing
+// was sent.
 func (e *Event) AckFunc() func(values ...any) error {
 	if e.ackID < 0 {
 		return nil
 	}
 	s, id := e.socket, e.ackID
 	e.ackID = -1
-	return func(values ...any) error {
-		if s.sh.OnLoop() {
-			return s.sendAck(id, values)
-		}
-		kept := append([]any(nil), values...)
-		s.sh.Execute(func() { _ = s.sendAck(id, kept) })
-		return nil
-	}
+	return func(values ...any) error { return s.sendAck(id, values) }
 }
 
-// sendAck writes an ACK packet. Runs on the loop.
+// sendAck encodes an ACK packet on the caller's goroutine and writes it
+// on the socket's loop: now on it, else posted.
 func (s *Socket) sendAck(id int64, values []any) error {
-	if !s.connected {
+	if s.ended.Load() {
+		return ErrDisconnected
+	}
+	if s.sh.OnLoop() {
+		f, err := s.client.encode(parser.Ack, s.nsp.name, id, "", values)
+		if err != nil {
+			return err
+		}
+		s.writeAck(f)
 		return nil
 	}
-	return s.client.sendPacket(parser.Ack, s.nsp.name, id, "", values)
+	f, err := s.encodeOwned(parser.Ack, id, "", values)
+	if err != nil {
+		return err
+	}
+	s.sh.Execute(func() { s.writeAck(f) })
+	return nil
+}
+
+// writeAck writes an encoded ack, unless the socket has disconnected
+// meanwhile; one past the outbound high-water mark disconnects the client
+// (ReasonSlowConsumer). Runs on the loop.
+func (s *Socket) writeAck(f *parser.Frames) {
+	if s.connected {
+		_ = s.client.write(f, false)
+	}
 }
 
 // onPacket handles a packet of a connected socket; ev holds its

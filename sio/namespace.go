@@ -147,14 +147,9 @@ func (n *Namespace) ServerSideEmit(event string, args ...any) error {
 	if reservedEvents[event] {
 		return ErrReservedEvent
 	}
-	var ack BroadcastAckHandler
-	if len(args) > 0 {
-		switch fn := args[len(args)-1].(type) {
-		case BroadcastAckHandler:
-			ack, args = fn, args[:len(args)-1]
-		case func([]*Args, error):
-			ack, args = fn, args[:len(args)-1]
-		}
+	ack, args, err := broadcastAckOf(args)
+	if err != nil {
+		return err
 	}
 	n.adapter.ServerSideEmit(event, args, ack)
 	return nil

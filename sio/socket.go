@@ -42,7 +42,12 @@ type Socket struct {
 	recovered bool
 
 	// Loop state.
-	connected    bool
+	connected bool
+	// ended is set, on the loop, once the socket has disconnected or was
+	// refused; any goroutine reads it, so that Emit fails the same way
+	// from every goroutine (ErrDisconnected). It sits in connected's
+	// padding: a Socket stays 160 bytes.
+	ended        atomic.Bool
 	handlers     []handlerEntry
 	onDisconnect []func(*Socket, string)
 	rooms        []membership // joined rooms, not the own-id room (adapter.go)
@@ -253,13 +258,22 @@ func (s *Socket) OnError(fn func(s *Socket, err error)) {
 // Emit sends an event with args to the client. []byte values anywhere in
 // args travel as binary attachments. A last argument of type AckHandler
 // (or func(*Args, error)) is called with the client's answer; without
-// Timeout it waits as long as the socket lives. Emitting a reserved event
-// name fails with ErrReservedEvent. On the socket's loop Emit returns
-// ErrDropped when the packet was not queued (a volatile one whose
-// transport was not ready, or one past the connection's outbound
-// high-water mark, which also disconnects the client: ReasonSlowConsumer),
-// and its ack handler, if any, is called with that error. Off the loop
-// the emit is posted and Emit returns nil.
+// Timeout it waits as long as the socket lives.
+//
+// Emit returns the same error whichever goroutine calls it, and an error
+// means nothing was sent (nor will the ack handler be called):
+// ErrReservedEvent for a name the protocol reserves, ErrAckHandler for a
+// BroadcastAckHandler (an ack of a broadcast), the parser's error for an
+// argument it cannot encode (Emit encodes on the caller's goroutine), and
+// ErrDisconnected once the socket has disconnected (its OnDisconnect
+// handlers have run, or were about to) — unless connection state recovery
+// keeps the packet for the client's return. What happens to the packet
+// later, on the socket's loop, is told the same way from every goroutine:
+// a packet dropped there (a volatile one whose transport was not ready,
+// or any past the connection's outbound high-water mark, which also
+// disconnects the client with ReasonSlowConsumer) fails its ack handler
+// with ErrDropped and counts in Stats; a socket that disconnects between
+// the call and the loop's turn drops it.
 func (s *Socket) Emit(event string, args ...any) error { return s.emitWith(event, args, 0, false) }
 
 // Send emits the "message" event, like socket.send.
@@ -329,68 +343,121 @@ func (s *Socket) emitWithAck(event string, args []any, timeout time.Duration) (*
 	return r.args, r.err
 }
 
+// emitWith checks and encodes an emit on the caller's goroutine, so that
+// it fails the same way from any goroutine, then sends it on the loop:
+// now on the loop (with the loop's encoder), else posted (encoded with a
+// pooled encoder into bytes the task owns).
 func (s *Socket) emitWith(event string, args []any, timeout time.Duration, volatile bool) error {
 	if reservedEvents[event] {
 		return ErrReservedEvent
 	}
-	if !s.sh.OnLoop() {
-		kept := append([]any(nil), args...)
-		s.sh.Execute(func() { _ = s.emit(event, kept, timeout, volatile) })
+	e := emission{event: event, id: -1, timeout: timeout, volatile: volatile}
+	var err error
+	if e.ack, args, err = ackHandlerOf(args); err != nil {
+		return err
+	}
+	e.args = args
+	if s.ended.Load() && !s.keeps(e.ack != nil, volatile) {
+		return ErrDisconnected
+	}
+	if e.ack != nil {
+		e.id = s.nsp.nextAckID()
+	}
+	onLoop := s.sh.OnLoop()
+	if onLoop && (s.more == nil || len(s.more.anyOut) == 0) {
+		f, err := s.client.encode(parser.Event, s.nsp.name, e.id, event, args)
+		if err != nil {
+			return err
+		}
+		s.send(&e, f)
 		return nil
 	}
-	return s.emit(event, args, timeout, volatile)
+	// Off the loop, or before OnAnyOutgoing handlers, which may emit (and
+	// so reuse the loop's frames) before this packet is written.
+	f, err := s.encodeOwned(parser.Event, e.id, event, args)
+	if err != nil {
+		return err
+	}
+	if onLoop {
+		s.send(&e, f)
+		return nil
+	}
+	e.args = append([]any(nil), args...) // for the OnAnyOutgoing handlers
+	s.sh.Execute(func() { s.send(&e, f) })
+	return nil
 }
 
-// emit sends an event packet. Runs on the loop.
-func (s *Socket) emit(event string, args []any, timeout time.Duration, volatile bool) error {
+// encodeOwned encodes a packet of the socket's namespace with a pooled
+// encoder into bytes of its own, attachments copied: the caller's
+// arguments may change once it returns. Safe from any goroutine.
+func (s *Socket) encodeOwned(typ parser.Type, id int64, event string, args []any) (*parser.Frames, error) {
+	f := &parser.Frames{}
+	enc := s.nsp.srv.encoders.Get().(parser.Encoder)
+	err := enc.Encode(f, typ, s.nsp.name, id, event, args) // Head from nil: f owns it
+	s.nsp.srv.encoders.Put(enc)
+	if err != nil {
+		return nil, err
+	}
+	f.Attachments = copyAttachments(f.Attachments)
+	return f, nil
+}
+
+// emission is one Socket.Emit: its event, arguments and flags.
+type emission struct {
+	event    string
+	args     []any      // without the ack handler
+	ack      AckHandler // nil: no ack
+	id       int64      // the ack id, -1 without ack
+	timeout  time.Duration
+	volatile bool
+}
+
+// keeps reports whether connection state recovery keeps an emit to this
+// socket while it is disconnected: one without ack, not volatile, with
+// the in-memory adapter, as the official server logs socket.emit then.
+// Safe from any goroutine.
+func (s *Socket) keeps(ack, volatile bool) bool {
+	_, keep := s.nsp.sessions.(*memoryAdapter)
+	return keep && !ack && !volatile
+}
+
+// send writes the emit e, encoded as f, or drops it (ErrDropped to its ack
+// handler). Runs on the loop.
+func (s *Socket) send(e *emission, f *parser.Frames) {
 	ma, keep := s.nsp.sessions.(*memoryAdapter)
 	if !s.connected {
 		// With recovery, a packet for a socket that lost its connection
 		// is still kept for its return: the official server's socket.emit
 		// is then a broadcast to the socket's own room, which it logs.
-		if _, ack := ackHandlerOf(args); keep && !ack && !volatile {
-			return s.emitKept(ma, event, args, false)
+		if s.keeps(e.ack != nil, e.volatile) {
+			s.emitKept(ma, f, false)
 		}
-		return nil
-	}
-	id := int64(-1)
-	fn, ack := ackHandlerOf(args)
-	if ack {
-		args = args[:len(args)-1]
-		id = s.nsp.nextAckID()
+		return
 	}
 	err := ErrDropped
-	if volatile && !s.client.sess.Writable() {
+	if e.volatile && !s.client.sess.Writable() {
 		s.client.srv.shardState(s.sh).volatileDropped++
 	} else {
 		if s.more != nil && len(s.more.anyOut) > 0 {
-			s.runAnyOutgoing(event, args)
+			s.runAnyOutgoing(e.event, e.args)
 		}
-		if !keep || id >= 0 || volatile {
-			err = s.client.emitPacket(parser.Event, s.nsp.name, id, event, args, volatile)
+		if !keep || e.ack != nil || e.volatile {
+			err = s.client.write(f, e.volatile)
 		} else {
-			err = s.emitKept(ma, event, args, true)
+			err = s.emitKept(ma, f, true)
 		}
 	}
-	if err != nil {
-		if ack {
-			fn(nil, err)
-		}
-		return err
+	switch {
+	case err != nil && e.ack != nil:
+		e.ack(nil, err)
+	case e.ack != nil && s.connected:
+		s.addAck(e.id, &pendingAck{fn: e.ack}, e.timeout)
 	}
-	if ack && s.connected {
-		s.addAck(id, &pendingAck{fn: fn}, timeout)
-	}
-	return nil
 }
 
-// emitKept encodes an event that can be recovered (no ack, not volatile),
-// logs it with its offset and, with write, writes it. Runs on the loop.
-func (s *Socket) emitKept(ma *memoryAdapter, event string, args []any, write bool) error {
-	f, err := s.client.encode(parser.Event, s.nsp.name, -1, event, args)
-	if err != nil {
-		return err
-	}
+// emitKept logs an encoded event that can be recovered (no ack, not
+// volatile) with its offset and, with write, writes it. Runs on the loop.
+func (s *Socket) emitKept(ma *memoryAdapter, f *parser.Frames, write bool) error {
 	if f.Binary { // offsets go into the JSON text form only (see Broadcast)
 		if write {
 			return s.client.write(f, false)
@@ -620,6 +687,7 @@ func (s *Socket) onClose(reason string) {
 	s.nsp.adapter.DelAll(s)
 	c.remove(s)
 	s.connected = false
+	s.ended.Store(true)
 	s.failAcks()
 	if m := s.nsp.srv.monitor.Load(); m != nil && m.SocketDisconnected != nil {
 		m.SocketDisconnected(s, reason)
@@ -632,6 +700,7 @@ func (s *Socket) onClose(reason string) {
 // forget removes s, which never connected, from its client, and from the
 // rooms it rejoined if it recovered a session. Runs on the loop.
 func (s *Socket) forget() {
+	s.ended.Store(true)
 	if s.recovered {
 		s.nsp.adapter.DelAll(s)
 	}
