@@ -14,12 +14,13 @@ const (
 	msgShuttingDown             = "Server is shutting down"
 )
 
-// connLimits counts open sessions for Options.MaxConnections and
-// MaxConnectionsPerIP. Only a handshake and a close touch it, never a
-// packet; the per-address table is shared by the loops, under a mutex.
+// connLimits counts open sessions, for ClientsCount and
+// Options.MaxConnections, and per address for MaxConnectionsPerIP. Only a
+// handshake and a close touch it, never a packet; the per-address table
+// is shared by the loops, under a mutex.
 type connLimits struct {
-	total    atomic.Int64
-	refusing atomic.Bool // RefuseHandshakes was called
+	total    atomic.Int64 // open sessions
+	refusing atomic.Bool  // RefuseHandshakes was called
 
 	mu     sync.Mutex
 	perIP  map[netip.Addr]*peerCount
@@ -64,11 +65,15 @@ func (srv *Server) checkLimits(r *Request) *RequestError {
 // shutdown; there is no undoing it. Safe from any goroutine.
 func (srv *Server) RefuseHandshakes() { srv.limits.refusing.Store(true) }
 
+// ClientsCount returns the number of open sessions, like Node's
+// engine.clientsCount: a session counts from its handshake to its close.
+// It reads one atomic counter (a handshake and a close update it, never a
+// packet): safe from any goroutine, it never waits for a loop.
+func (srv *Server) ClientsCount() int { return int(srv.limits.total.Load()) }
+
 // countOpen counts the new session s opened by r. Runs on s's loop.
 func (srv *Server) countOpen(s *Session, r *Request) {
-	if srv.opts.MaxConnections > 0 {
-		srv.limits.total.Add(1)
-	}
+	srv.limits.total.Add(1)
 	if srv.opts.MaxConnectionsPerIP > 0 {
 		addr, ok := peerAddr(r.RemoteAddr)
 		if !ok {
@@ -97,9 +102,7 @@ func (srv *Server) countOpen(s *Session, r *Request) {
 
 // countClose uncounts the closed session s. Runs on s's loop.
 func (srv *Server) countClose(s *Session) {
-	if srv.opts.MaxConnections > 0 {
-		srv.limits.total.Add(-1)
-	}
+	srv.limits.total.Add(-1)
 	if pc := s.peer; pc != nil {
 		s.peer = nil
 		l := &srv.limits

@@ -184,11 +184,15 @@ func (c *client) connectTo(name string, auth []byte) {
 // emptyAuth is the handshake auth of a client that sent none. Read-only.
 var emptyAuth = json.RawMessage("{}")
 
-// remove forgets s, which disconnected.
+// remove forgets s, which disconnected or was refused; a dynamic child
+// namespace it leaves empty goes with CleanupEmptyChildNamespaces.
 func (c *client) remove(s *Socket) {
 	for i, x := range c.sockets {
 		if x == s {
 			c.sockets = append(c.sockets[:i], c.sockets[i+1:]...)
+			if p := s.nsp.parent; p != nil && c.srv.opts.CleanupEmptyChildNamespaces {
+				p.release(s.nsp)
+			}
 			return
 		}
 	}

@@ -36,6 +36,15 @@
 // loop's engine) — backpressure on a goroutine that emits faster than the loop
 // writes; handlers never wait.
 //
+// Introspection, safe from any goroutine: Namespace.SocketsCount and
+// Engine().ClientsCount (Node's nsp.sockets.size and
+// io.engine.clientsCount) read atomic counters and never wait;
+// Namespace.Sockets and Rooms (nsp.sockets, nsp.adapter.rooms) gather
+// each loop's part in a task and wait for them, so they return ErrOnLoop
+// on a loop rather than block it (introspect.go states their
+// consistency). With Options.CleanupEmptyChildNamespaces a dynamic
+// namespace's child goes when its last socket does.
+//
 // Rooms are indexed per loop: a broadcast encodes its packet once and each
 // loop walks its own index. Every socket is in the room of its own id
 // without an index entry. Each loop makes one shared copy of a broadcast

@@ -31,6 +31,12 @@ type Namespace struct {
 
 	adapter  Adapter
 	sessions SessionAwareAdapter // the adapter, when recovery is on and it can
+
+	connected atomic.Int64 // connected sockets (SocketsCount)
+	// refs counts the sockets connected or connecting to a dynamic
+	// namespace's child, with Options.CleanupEmptyChildNamespaces; guarded
+	// by parent.mu.
+	refs int
 }
 
 func newNamespace(srv *Server, name string, parent *ParentNamespace) *Namespace {
@@ -191,29 +197,74 @@ func (p *ParentNamespace) op() *BroadcastOperator {
 }
 
 // child returns the child namespace name, creating it (and registering it
-// with the server, so Of finds it) on first use.
+// with the server, so Of finds it) on first use; with
+// CleanupEmptyChildNamespaces it counts one more socket in it. It returns
+// nil when another namespace of that name is registered: the caller looks
+// it up again.
 func (p *ParentNamespace) child(name string) *Namespace {
+	srv := p.srv
 	p.mu.Lock()
 	c, ok := p.children[name]
 	if !ok {
-		c = newNamespace(p.srv, name, p)
-		p.children[name] = c
+		c = newNamespace(srv, name, p)
 	}
-	p.mu.Unlock()
-	if ok {
-		return c
-	}
-	srv := p.srv
+	// Registered under p.mu, as release removes it: a child is in
+	// srv.nsps exactly while it is in p.children.
 	srv.mu.Lock()
-	if existing, ok := srv.nsps[name]; ok {
+	if existing, taken := srv.nsps[name]; taken && existing != c {
 		srv.mu.Unlock()
-		return existing
+		p.mu.Unlock()
+		return nil
 	}
 	srv.nsps[name] = c
-	hooks := srv.onNewNamespace
+	var hooks []func(*Namespace)
+	if !ok {
+		hooks = srv.onNewNamespace
+	}
 	srv.mu.Unlock()
+	p.children[name] = c
+	if srv.opts.CleanupEmptyChildNamespaces {
+		c.refs++
+	}
+	p.mu.Unlock()
 	for _, fn := range hooks {
 		fn(c)
 	}
 	return c
+}
+
+// acquire counts one more socket in the child c, unless c was removed
+// meanwhile (false: look the name up again). With
+// CleanupEmptyChildNamespaces only. Safe from any goroutine.
+func (p *ParentNamespace) acquire(c *Namespace) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.children[c.name] != c {
+		return false
+	}
+	c.refs++
+	return true
+}
+
+// release counts one socket less in the child c — it disconnected, or was
+// refused — and removes c from the server when none is left, as socket.io
+// 4.6+ does with cleanupEmptyChildNamespaces. With that option only. Runs
+// on the socket's loop.
+func (p *ParentNamespace) release(c *Namespace) {
+	srv := p.srv
+	p.mu.Lock()
+	if c.refs--; c.refs > 0 || p.children[c.name] != c {
+		p.mu.Unlock()
+		return
+	}
+	delete(p.children, c.name)
+	srv.mu.Lock()
+	if srv.nsps[c.name] == c {
+		delete(srv.nsps, c.name)
+	}
+	srv.mu.Unlock()
+	p.mu.Unlock()
+	if srv.debugOn() {
+		srv.log.Debug("sio: empty child namespace removed", "nsp", c.name)
+	}
 }

@@ -30,6 +30,18 @@ type Options struct {
 	// is).
 	ConnectionStateRecovery *RecoveryOptions
 
+	// CleanupEmptyChildNamespaces removes a child of a dynamic namespace
+	// (OfRegexp, OfFunc) from the server when its last socket leaves, as
+	// socket.io's cleanupEmptyChildNamespaces (4.6+): Of, Namespaces and
+	// the parent's broadcasts no longer see it, and a client connecting to
+	// the name again gets a new child, through the parent's handlers and
+	// middlewares. A socket counts from its CONNECT (middlewares running)
+	// until it disconnects or is refused; unlike Node, whose check counts
+	// connected sockets only, a child is never removed while a socket is
+	// still in its middlewares, so no socket is left in a removed child.
+	// False, the default, keeps every child for the server's life.
+	CleanupEmptyChildNamespaces bool
+
 	// Serving: where and how a host (package sioloop, or loop.Server.Handle
 	// given Path and CORS) serves the server, as `path` and `cors` in the
 	// options of Node's `new Server(opts)`.

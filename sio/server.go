@@ -197,21 +197,34 @@ func (srv *Server) OnNewNamespace(fn func(nsp *Namespace)) {
 }
 
 // lookup finds or creates (dynamic) the namespace a client connects to,
-// or nil. Runs on a loop.
+// or nil; with CleanupEmptyChildNamespaces a dynamic child counts the
+// socket to come (released by client.remove). Runs on a loop.
 func (srv *Server) lookup(name string, auth []byte) *Namespace {
-	srv.mu.Lock()
-	nsp, ok := srv.nsps[name]
-	parents := srv.parents
-	srv.mu.Unlock()
-	if ok {
-		return nsp
-	}
-	for _, p := range parents {
-		if p.accept(name, auth) {
-			return p.child(name)
+	for {
+		srv.mu.Lock()
+		nsp, ok := srv.nsps[name]
+		parents := srv.parents
+		srv.mu.Unlock()
+		if ok {
+			if nsp.parent == nil || !srv.opts.CleanupEmptyChildNamespaces || nsp.parent.acquire(nsp) {
+				return nsp
+			}
+			continue // removed meanwhile: a new child takes its name
+		}
+		var found bool
+		for _, p := range parents {
+			if p.accept(name, auth) {
+				if nsp = p.child(name); nsp != nil {
+					return nsp
+				}
+				found = true // another namespace took the name: look again
+				break
+			}
+		}
+		if !found {
+			return nil
 		}
 	}
-	return nil
 }
 
 // The main namespace's API, on the server as in Node.

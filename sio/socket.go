@@ -641,6 +641,7 @@ func (s *Socket) refuse(err error) {
 // handlers. Runs on the loop.
 func (s *Socket) onConnect() {
 	s.connected = true
+	s.nsp.connected.Add(1)
 	st := s.client.srv.shardState(s.sh)
 	st.connects++
 	s.logSocket("sio: socket connected", "transport", s.client.sess.Transport())
@@ -687,6 +688,7 @@ func (s *Socket) onClose(reason string) {
 	s.nsp.adapter.DelAll(s)
 	c.remove(s)
 	s.connected = false
+	s.nsp.connected.Add(-1)
 	s.ended.Store(true)
 	s.failAcks()
 	if m := s.nsp.srv.monitor.Load(); m != nil && m.SocketDisconnected != nil {
