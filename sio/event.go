@@ -109,10 +109,10 @@ func (s *Socket) onEvent(p *parser.Packet, ev *Event) {
 	}
 	for i := 0; i < len(s.handlers); i++ {
 		h := s.handlers[i]
-		if h.event != string(name) {
+		if h.key.name != string(name) {
 			continue
 		}
-		if h.once {
+		if h.key.once {
 			s.handlers = append(s.handlers[:i], s.handlers[i+1:]...)
 			i--
 		}

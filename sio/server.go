@@ -60,6 +60,10 @@ type shardState struct {
 	gen      uint64
 	pid      hash.Hash // the HMAC deriving private ids, made on first use
 	counters           // for Stats (stats.go)
+	// handlers is how many handlers the last socket connected on this
+	// loop had once its connection handlers returned: the size of the
+	// next socket's list (Socket.addHandler).
+	handlers int
 	// The broadcast being written by this loop, encoded for its sessions
 	// once (sharedOf); released when the loop has visited its receivers.
 	bcast  *BroadcastPacket

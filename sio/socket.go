@@ -82,10 +82,10 @@ func (s *Socket) hooks() *socketHooks {
 
 type dataBox struct{ v any }
 
+// handlerEntry is one handler of a socket: 16 bytes (eventkey.go).
 type handlerEntry struct {
-	event string
-	fn    EventHandler
-	once  bool
+	key *eventKey
+	fn  EventHandler
 }
 
 func newSocket(c *client, nsp *Namespace, auth *json.RawMessage) *Socket {
@@ -165,15 +165,27 @@ func onLoopWith[A any](s *Socket, arg A, fn func(*Socket, A)) {
 // On registers a handler for event; several may be registered, and run in
 // order.
 func (s *Socket) On(event string, fn EventHandler) {
-	onLoopWith(s, handlerEntry{event: event, fn: fn}, (*Socket).addHandler)
+	onLoopWith(s, handlerEntry{key: eventKeyOf(event, false), fn: fn}, (*Socket).addHandler)
 }
 
 // Once registers a handler that runs for the next event only.
 func (s *Socket) Once(event string, fn EventHandler) {
-	onLoopWith(s, handlerEntry{event: event, fn: fn, once: true}, (*Socket).addHandler)
+	onLoopWith(s, handlerEntry{key: eventKeyOf(event, true), fn: fn}, (*Socket).addHandler)
 }
 
-func (s *Socket) addHandler(h handlerEntry) { s.handlers = append(s.handlers, h) }
+// addHandler appends h. A socket's first handler sizes its list for as
+// many as the last socket on the loop had when its connection handlers
+// returned (shardState.handlers): an application registers the same
+// handlers on every socket, so the list is allocated once, at its size —
+// not grown 1, 2, 4, whose discarded arrays were garbage of every connect.
+// Runs on the loop.
+func (s *Socket) addHandler(h handlerEntry) {
+	if s.handlers == nil {
+		n := max(s.client.srv.shardState(s.client.sess.Shard()).handlers, 1)
+		s.handlers = make([]handlerEntry, 0, n)
+	}
+	s.handlers = append(s.handlers, h)
+}
 
 // Off removes every handler of event.
 //
@@ -186,12 +198,12 @@ func (s *Socket) Off(event string, fns ...EventHandler) {
 	ids := funcIDs(fns)
 	s.onLoop(func() {
 		if len(ids) == 0 {
-			s.handlers = slices.DeleteFunc(s.handlers, func(h handlerEntry) bool { return h.event == event })
+			s.handlers = slices.DeleteFunc(s.handlers, func(h handlerEntry) bool { return h.key.name == event })
 			return
 		}
 		for _, id := range ids {
 			for i := len(s.handlers) - 1; i >= 0; i-- {
-				if h := s.handlers[i]; h.event == event && funcID(h.fn) == id {
+				if h := s.handlers[i]; h.key.name == event && funcID(h.fn) == id {
 					s.handlers = slices.Delete(s.handlers, i, i+1)
 					break
 				}
@@ -666,6 +678,7 @@ func (s *Socket) onConnect() {
 		}
 		fn(s)
 	}
+	st.handlers = len(s.handlers) // the next socket's list size (addHandler)
 }
 
 // onClose disconnects the socket for reason: "disconnecting" handlers,
