@@ -23,9 +23,12 @@ type client struct {
 	closed  bool
 	// eio3 marks a client of Engine.IO v3, which speaks Socket.IO
 	// protocol v4 (socket.io-client 2.x; eio3.go). Set at the handshake.
-	eio3    bool
-	dec     parser.DecodeState // a binary packet waiting for its attachments
-	connect wheel.Timer        // connectTimeout, until a namespace connects
+	eio3 bool
+	dec  parser.DecodeState // a binary packet waiting for its attachments
+	// connect is connectTimeout's timer, until a namespace connects; then
+	// nil (stopConnectTimer): a connected client does not keep 32 bytes
+	// of timer for its whole life.
+	connect *wheel.Timer
 	// The packet being decoded, for Limits: its binary messages
 	// (attachments) and bytes so far.
 	inParts, inBytes int32
@@ -33,9 +36,9 @@ type client struct {
 
 // onSession is the Engine.IO connection handler. Runs on the loop.
 func (srv *Server) onSession(s *eio.Session, r *eio.Request) {
-	c := &client{srv: srv, sess: s, hs: newHandshakeData(r), opened: monotime(), eio3: s.Protocol() == 3}
+	c := &client{srv: srv, sess: s, hs: newHandshakeData(r), opened: monotime(), eio3: s.Protocol() == 3, connect: new(wheel.Timer)}
 	c.connect.Init(c)
-	c.sess.Shard().Wheel().Schedule(&c.connect, srv.opts.ConnectTimeout)
+	c.sess.Shard().Wheel().Schedule(c.connect, srv.opts.ConnectTimeout)
 	s.SetContext(c)
 	if m := srv.monitor.Load(); m != nil && m.SessionOpened != nil {
 		m.SessionOpened(s.Transport())
@@ -75,8 +78,18 @@ func onSessionDrain(s *eio.Session) {
 	}
 }
 
+// stopConnectTimer stops connectTimeout's timer and lets it go. Runs on
+// the loop.
+func (c *client) stopConnectTimer() {
+	if c.connect != nil {
+		c.sess.Shard().Wheel().Stop(c.connect)
+		c.connect = nil
+	}
+}
+
 // OnTimer closes a client that connected to no namespace in time.
 func (c *client) OnTimer(*wheel.Timer) {
+	c.connect = nil
 	if len(c.sockets) == 0 {
 		c.closeWith(ReasonForcedServerClose)
 	}
@@ -291,7 +304,7 @@ func (c *client) disconnectAll(reason string) {
 		return
 	}
 	c.closed = true
-	c.sess.Shard().Wheel().Stop(&c.connect)
+	c.stopConnectTimer()
 	for len(c.sockets) > 0 {
 		c.sockets[0].onClose(reason)
 	}

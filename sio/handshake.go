@@ -41,13 +41,13 @@ func (s *Socket) Handshake() *Handshake {
 	h := &Handshake{
 		Headers: http.Header{},
 		Auth:    *s.auth,
-		Time:    time.Unix(0, hd.unixNano),
-		Secure:  hd.secure,
-		Issued:  hd.unixNano / int64(time.Millisecond),
+		Time:    time.Unix(0, hd.unixNano()),
+		Secure:  hd.secure(),
+		Issued:  hd.unixNano() / int64(time.Millisecond),
 	}
-	rest := []byte(hd.raw)
-	path, rest := nextField(rest)
-	query, rest := nextField(rest)
+	rest := []byte(hd.raw[hsHeadLen:])
+	path, rest := nextKnown(rest)
+	query, rest := nextKnown(rest)
 	addr, rest := nextAddr(rest)
 	h.Address = addr
 	h.URL = string(path)
@@ -65,16 +65,41 @@ func (s *Socket) Handshake() *Handshake {
 }
 
 // handshakeData is what the handshake request leaves for Handshake(): its
-// path, query, address and headers packed in one allocation of exactly
-// their size, so an idle connection keeps little more than their bytes:
-// length-prefixed fields, the address in binary, and a header whose name
-// (or name and value) is in commonHeaders as one byte. A WebSocket
-// handshake from a non-browser client packs into ~90 bytes, a browser's
-// into about half its text.
+// time, whether it was secure, its path, query, address and headers,
+// packed in one string of exactly their size, so an idle connection keeps
+// little more than their bytes: the time as 8 big-endian bytes of Unix
+// nanoseconds, a flags byte, the path and the query as one byte when
+// knownURLParts has them (length-prefixed otherwise), the address in
+// binary, and a header whose name (or name and value) is in commonHeaders
+// as one byte. A WebSocket handshake from a non-browser client packs into
+// ~64 bytes, a browser's into about half its text. The client holds the
+// string alone: 16 bytes, where a time and a flag beside it took 32.
 type handshakeData struct {
-	raw      string // a string, not a slice: 8 bytes less in every client
-	unixNano int64
-	secure   bool
+	raw string // a string, not a slice: 8 bytes less in every client
+}
+
+// The packed handshake's head: the time, then the flags.
+const (
+	hsTimeLen  = 8
+	hsHeadLen  = hsTimeLen + 1
+	flagSecure = 1
+)
+
+// unixNano returns the handshake's time in Unix nanoseconds.
+func (hd *handshakeData) unixNano() int64 {
+	return int64(binary.BigEndian.Uint64([]byte(hd.raw[:hsTimeLen])))
+}
+
+// secure reports whether the handshake came over TLS.
+func (hd *handshakeData) secure() bool { return hd.raw[hsTimeLen]&flagSecure != 0 }
+
+// knownURLParts are the paths and queries the handshake packs as one
+// byte (tag 1+i; tag 0: the text follows, length-prefixed): the default
+// path, and the query of a client that opens with a WebSocket, as the
+// official client and most others do. Append only.
+var knownURLParts = [...]string{
+	"/socket.io/",
+	"EIO=4&transport=websocket",
 }
 
 // commonHeaders are the header names, and whole header lines, that the
@@ -135,17 +160,24 @@ const (
 func newHandshakeData(r *eio.Request) handshakeData {
 	// Sized exactly in a first pass: the bytes stay for the connection's
 	// whole life.
+	now := time.Now().UnixNano()
 	var raw strings.Builder
-	raw.Grow(appendHandshake(sizer{}, r).n)
-	appendHandshake(packer{&raw}, r)
-	return handshakeData{raw: raw.String(), unixNano: time.Now().UnixNano(), secure: r.Secure}
+	raw.Grow(appendHandshake(sizer{}, r, now).n)
+	appendHandshake(packer{&raw}, r, now)
+	return handshakeData{raw: raw.String()}
 }
 
-// appendHandshake writes r's kept fields to w: once to a sizer, once to a
-// packer, so that the two can never disagree.
-func appendHandshake[W fieldWriter[W]](w W, r *eio.Request) W {
-	w = w.field(r.Path)
-	w = w.field(r.RawQuery)
+// appendHandshake writes r's kept fields to w, with now as its time: once
+// to a sizer, once to a packer, so that the two can never disagree.
+func appendHandshake[W fieldWriter[W]](w W, r *eio.Request, now int64) W {
+	var head [hsHeadLen]byte
+	binary.BigEndian.PutUint64(head[:], uint64(now))
+	if r.Secure {
+		head[hsTimeLen] = flagSecure
+	}
+	w = w.raw(head[:])
+	w = appendKnown(w, r.Path)
+	w = appendKnown(w, r.RawQuery)
 	w = appendAddr(w, r.RemoteAddr)
 	for _, f := range r.Headers {
 		i := commonHeader(f)
@@ -159,6 +191,17 @@ func appendHandshake[W fieldWriter[W]](w W, r *eio.Request) W {
 		}
 	}
 	return w
+}
+
+// appendKnown writes b as its tag when knownURLParts has it, else tag 0
+// and b.
+func appendKnown[W fieldWriter[W]](w W, b []byte) W {
+	for i, k := range knownURLParts {
+		if string(b) == k {
+			return w.byte(byte(1 + i))
+		}
+	}
+	return w.byte(0).field(b)
 }
 
 func appendAddr[W fieldWriter[W]](w W, a net.Addr) W {
@@ -234,6 +277,19 @@ func nextField(b []byte) (field, rest []byte) {
 		return nil, nil
 	}
 	return b[k : k+int(n)], b[k+int(n):]
+}
+
+// nextKnown unpacks what appendKnown packed.
+func nextKnown(b []byte) (field, rest []byte) {
+	switch {
+	case len(b) == 0:
+		return nil, nil
+	case b[0] == 0:
+		return nextField(b[1:])
+	case int(b[0]) <= len(knownURLParts):
+		return []byte(knownURLParts[b[0]-1]), b[1:]
+	}
+	return nil, nil
 }
 
 // nextAddr unpacks what appendAddr packed, as the address's IP, without

@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sioloop/sioloop/eio"
 )
@@ -45,7 +46,7 @@ func TestHandshakePacksAndUnpacksEveryField(t *testing.T) {
 				want.Add(h[0], h[1])
 			}
 			hd := newHandshakeData(r)
-			if n := appendHandshake(sizer{}, r).n; len(hd.raw) != n {
+			if n := appendHandshake(sizer{}, r, 0).n; len(hd.raw) != n {
 				t.Fatalf("packed in %d bytes, sized %d", len(hd.raw), n)
 			}
 			s := &Socket{client: &client{hs: hd}, auth: &emptyAuth}
@@ -63,7 +64,9 @@ func TestHandshakePacksAndUnpacksEveryField(t *testing.T) {
 	}
 }
 
-// A WebSocket handshake from a non-browser client packs into ~90 bytes.
+// A WebSocket handshake from a non-browser client packs into 64 bytes,
+// its time and TLS flag included; the path and the query it gives back are
+// the request's, packed as one byte each or not.
 func TestHandshakeOfAWebSocketClientIsSmall(t *testing.T) {
 	r := &eio.Request{Path: []byte("/socket.io/"), RawQuery: []byte("EIO=4&transport=websocket"),
 		RemoteAddr: &net.TCPAddr{IP: net.IPv4(127, 0, 0, 2), Port: 54321}}
@@ -71,7 +74,20 @@ func TestHandshakeOfAWebSocketClientIsSmall(t *testing.T) {
 		{"Sec-WebSocket-Version", "13"}, {"Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="}} {
 		r.Headers = append(r.Headers, eio.Header{Name: []byte(h[0]), Value: []byte(h[1])})
 	}
-	if n := len(newHandshakeData(r).raw); n > 96 {
+	if n := len(newHandshakeData(r).raw); n > 64 {
 		t.Fatalf("%d bytes", n)
+	}
+	for _, u := range [][2]string{{"/socket.io/", "EIO=4&transport=websocket"}, {"/io/", "EIO=4&transport=polling&t=P1"}, {"/", ""}} {
+		r.Path, r.RawQuery, r.Secure = []byte(u[0]), []byte(u[1]), u[1] == ""
+		before := time.Now()
+		s := &Socket{client: &client{hs: newHandshakeData(r)}, auth: &emptyAuth}
+		h := s.Handshake()
+		want := u[0]
+		if u[1] != "" {
+			want += "?" + u[1]
+		}
+		if h.URL != want || h.Secure != r.Secure || h.Time.Before(before.Truncate(time.Nanosecond)) || h.Time.After(time.Now()) || h.Issued != h.Time.UnixMilli() {
+			t.Fatalf("url %q secure %v time %v issued %d, want %q %v", h.URL, h.Secure, h.Time, h.Issued, want, r.Secure)
+		}
 	}
 }

@@ -657,9 +657,9 @@ func (s *Socket) onConnect() {
 	st := s.client.srv.shardState(s.sh)
 	st.connects++
 	s.logSocket("sio: socket connected", "transport", s.client.sess.Transport())
-	if s.client.connect.Active() { // the client's first namespace
+	if s.client.connect != nil { // the client's first namespace
 		st.handshake.observe(latencyBounds, since(s.client.opened))
-		s.sh.Wheel().Stop(&s.client.connect)
+		s.client.stopConnectTimer()
 	}
 	s.nsp.adapter.AddAll(s, []string{s.id})
 	if s.client.eio3 {
