@@ -6,8 +6,8 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/sioloop/sioloop/eio"
 )
@@ -161,21 +161,18 @@ func newHandshakeData(r *eio.Request) handshakeData {
 	// Sized exactly in a first pass: the bytes stay for the connection's
 	// whole life.
 	now := time.Now().UnixNano()
-	var raw strings.Builder
-	raw.Grow(appendHandshake(sizer{}, r, now).n)
-	appendHandshake(packer{&raw}, r, now)
-	return handshakeData{raw: raw.String()}
+	b := appendHandshake(packer{make([]byte, 0, appendHandshake(sizer{}, r, now).n)}, r, now).b
+	return handshakeData{raw: unsafe.String(unsafe.SliceData(b), len(b))} // b is never written again
 }
 
 // appendHandshake writes r's kept fields to w, with now as its time: once
 // to a sizer, once to a packer, so that the two can never disagree.
 func appendHandshake[W fieldWriter[W]](w W, r *eio.Request, now int64) W {
-	var head [hsHeadLen]byte
-	binary.BigEndian.PutUint64(head[:], uint64(now))
+	var flags byte
 	if r.Secure {
-		head[hsTimeLen] = flagSecure
+		flags = flagSecure
 	}
-	w = w.raw(head[:])
+	w = w.u64(uint64(now)).byte(flags)
 	w = appendKnown(w, r.Path)
 	w = appendKnown(w, r.RawQuery)
 	w = appendAddr(w, r.RemoteAddr)
@@ -241,6 +238,7 @@ func commonHeader(f eio.Header) int {
 type fieldWriter[W any] interface {
 	byte(c byte) W
 	raw(b []byte) W
+	u64(v uint64) W
 	field(b []byte) W
 	port(p int) W
 }
@@ -251,23 +249,23 @@ type sizer struct{ n int }
 func (s sizer) byte(byte) sizer    { s.n++; return s }
 func (s sizer) raw(b []byte) sizer { s.n += len(b); return s }
 func (s sizer) port(int) sizer     { s.n += 2; return s }
+func (s sizer) u64(uint64) sizer   { s.n += 8; return s }
 func (s sizer) field(b []byte) sizer {
 	var tmp [binary.MaxVarintLen64]byte
 	s.n += len(binary.AppendUvarint(tmp[:0], uint64(len(b)))) + len(b)
 	return s
 }
 
-// packer appends the fields to b (grown to their size first: String
-// then hands out its bytes without a copy).
-type packer struct{ b *strings.Builder }
+// packer appends the fields to b, allocated at their size (sizer): a
+// value, returned by each method, so that nothing of it escapes.
+type packer struct{ b []byte }
 
-func (p packer) byte(c byte) packer  { p.b.WriteByte(c); return p }
-func (p packer) raw(b []byte) packer { p.b.Write(b); return p }
-func (p packer) port(n int) packer   { p.b.WriteByte(byte(n >> 8)); p.b.WriteByte(byte(n)); return p }
+func (p packer) byte(c byte) packer  { p.b = append(p.b, c); return p }
+func (p packer) raw(b []byte) packer { p.b = append(p.b, b...); return p }
+func (p packer) port(n int) packer   { p.b = append(p.b, byte(n>>8), byte(n)); return p }
+func (p packer) u64(v uint64) packer { p.b = binary.BigEndian.AppendUint64(p.b, v); return p }
 func (p packer) field(b []byte) packer {
-	var tmp [binary.MaxVarintLen64]byte
-	p.b.Write(binary.AppendUvarint(tmp[:0], uint64(len(b))))
-	p.b.Write(b)
+	p.b = append(binary.AppendUvarint(p.b, uint64(len(b))), b...)
 	return p
 }
 

@@ -64,6 +64,9 @@ type shardState struct {
 	// loop had once its connection handlers returned: the size of the
 	// next socket's list (Socket.addHandler).
 	handlers int
+	// The CONNECT answer's payload and arguments, reused (onConnect).
+	connectPayload []byte
+	connectArgs    [1]any
 	// The broadcast being written by this loop, encoded for its sessions
 	// once (sharedOf); released when the loop has visited its receivers.
 	bcast  *BroadcastPacket

@@ -665,9 +665,12 @@ func (s *Socket) onConnect() {
 	if s.client.eio3 {
 		_ = s.client.sendPacket(parser.Connect, s.nsp.name, -1, "", nil) // no payload in v4
 	} else {
-		var payload [72]byte
-		p := s.connectPayload(payload[:0])
-		_ = s.client.sendPacket(parser.Connect, s.nsp.name, -1, "", []any{json.RawMessage(p)})
+		// The loop's scratch, not an array of ours: boxed in an any, an
+		// array on the stack would escape — 120 bytes of garbage a connect.
+		st.connectPayload = s.connectPayload(st.connectPayload[:0])
+		st.connectArgs[0] = json.RawMessage(st.connectPayload)
+		_ = s.client.sendPacket(parser.Connect, s.nsp.name, -1, "", st.connectArgs[:])
+		st.connectArgs[0] = nil
 	}
 	if m := s.nsp.srv.monitor.Load(); m != nil && m.SocketConnected != nil {
 		m.SocketConnected(s)
