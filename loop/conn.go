@@ -67,10 +67,30 @@ type wsState struct {
 }
 
 func (sh *shard) newConn(c gnet.Conn) *conn {
-	cn := &conn{c: c, sh: sh, http: &httpState{}}
+	var hs *httpState
+	if n := len(sh.freeHTTP); n > 0 {
+		hs, sh.freeHTTP = sh.freeHTTP[n-1], sh.freeHTTP[:n-1]
+	} else {
+		hs = &httpState{}
+	}
+	cn := &conn{c: c, sh: sh, http: hs}
 	cn.timer.Init(cn)
 	cn.headerTimeout()
 	return cn
+}
+
+// maxFreeHTTP bounds a shard's spare HTTP states: a burst of accepts
+// takes them, the handshakes that follow give them back.
+const maxFreeHTTP = 256
+
+// freeHTTPState keeps the HTTP state of a conn that became a WebSocket
+// for a conn accepted later: an idle WebSocket keeps none, and its 96
+// bytes are not garbage of every connect. Runs on the loop.
+func (sh *shard) freeHTTPState(hs *httpState) {
+	if len(sh.freeHTTP) < maxFreeHTTP && hs.fallback == nil && hs.held == nil && hs.verdict == nil {
+		*hs = httpState{headers: hs.headers[:0]}
+		sh.freeHTTP = append(sh.freeHTTP, hs)
+	}
 }
 
 // OnTimer closes a conn whose request headers did not arrive in time, or

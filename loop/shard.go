@@ -23,15 +23,20 @@ type shard struct {
 	inbox inbox
 
 	// Loop state.
-	eio         []*eio.Shard // by route index
-	wheel       *wheel.Wheel // HTTP header timeouts, WebSocket close waits
-	dirty       []*conn      // conns with output waiting for the flush
-	spare       []*conn      // the previous round's dirty storage
-	blocked     []*conn      // conns whose socket did not take all (out.go)
-	unblock     []*conn      // the previous scan's blocked storage
-	iov         []unix.Iovec // writev scratch
-	flushing    bool
-	headers     []eio.Header              // scratch for eio.Request
+	eio      []*eio.Shard // by route index
+	wheel    *wheel.Wheel // HTTP header timeouts, WebSocket close waits
+	dirty    []*conn      // conns with output waiting for the flush
+	spare    []*conn      // the previous round's dirty storage
+	blocked  []*conn      // conns whose socket did not take all (out.go)
+	unblock  []*conn      // the previous scan's blocked storage
+	iov      []unix.Iovec // writev scratch
+	flushing bool
+	headers  []eio.Header // scratch for eio.Request
+	req      eio.Request  // eioRequest's, while reqBusy (serve.go)
+	reqBusy  bool
+	// freeHTTP holds the HTTP states of conns that became WebSockets, for
+	// the next conns accepted (conn.go): at most maxFreeHTTP.
+	freeHTTP    []*httpState
 	chunked     []byte                    // scratch for decoded chunked bodies
 	waiting     []*conn                   // fallback handlers waiting for their conn to send (fallback.go)
 	moved       *handoff                  // the handoff being served, during serveHandoff

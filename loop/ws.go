@@ -126,6 +126,7 @@ func (cn *conn) switchProtocols(accept []byte, ws *wsState) {
 		out.B = append(out.B, deflateResponse...)
 	}
 	out.B = append(out.B, "\r\n"...)
+	cn.sh.freeHTTPState(cn.http)
 	cn.http = nil
 	cn.ws = ws
 }
