@@ -96,15 +96,19 @@ func (srv *Server) countOpen(s *Session, r *Request) {
 		}
 		pc.n++
 		l.mu.Unlock()
-		s.peer = pc
+		sh := s.shard
+		if sh.peers == nil {
+			sh.peers = make(map[*Session]*peerCount)
+		}
+		sh.peers[s] = pc
 	}
 }
 
 // countClose uncounts the closed session s. Runs on s's loop.
 func (srv *Server) countClose(s *Session) {
 	srv.limits.total.Add(-1)
-	if pc := s.peer; pc != nil {
-		s.peer = nil
+	if pc := s.shard.peers[s]; pc != nil {
+		delete(s.shard.peers, s)
 		l := &srv.limits
 		l.mu.Lock()
 		if pc.n--; pc.n == 0 {

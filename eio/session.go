@@ -57,8 +57,10 @@ type Session struct {
 	// Set at creation, then read-only. The server is shard.srv.
 	id SID
 
-	// Owner loop state.
-	shard     *Shard
+	// Owner loop state. The flags sit in the 4 bytes after id and the 8
+	// before ws that alignment leaves, and the count of MaxConnectionsPerIP
+	// is the shard's (Shard.peers), not a field: a session is 144 bytes,
+	// a size class, where it took 160.
 	state     sessionState
 	transport transportKind
 	phase     heartbeatPhase
@@ -77,6 +79,7 @@ type Session struct {
 	// the client may be gone, and a graceful shutdown does not wait long
 	// for it (Unsent).
 	unpolled bool
+	shard    *Shard
 	ws       WebSocket // the WebSocket transport
 	up       *upgrade  // the WebSocket being probed, during an upgrade only
 	parked   Responder // the held long-polling GET
@@ -85,7 +88,6 @@ type Session struct {
 	// binary), a 4-byte big-endian length, then the data.
 	pending   *bytebufferpool.ByteBuffer
 	heartbeat wheel.Timer
-	peer      *peerCount // its address's count, with MaxConnectionsPerIP only
 
 	// User state, set by the connection handler. The message and close
 	// handlers are the Server's: nothing per session.

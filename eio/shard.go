@@ -23,6 +23,9 @@ type Shard struct {
 	ids      sidSource
 	scratch  []byte // encode buffer, reused by every write of the loop
 	exec     Executor
+	// peers holds each session's address count, with MaxConnectionsPerIP
+	// only (limits.go): the option's cost, not every session's.
+	peers map[*Session]*peerCount
 }
 
 // Executor runs a shard's code on the shard's goroutine. The host (the
