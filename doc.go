@@ -8,7 +8,9 @@
 //	log.Fatal(io.ListenAndServe("127.0.0.1:3000"))
 //
 // The options are sio.Options, Node's server options in Go form: Path
-// (`path`, default "/socket.io/"), CORS (`cors`), Engine (engine.io's
+// (`path`, default "/socket.io/"), CORS (`cors`), ServeClient
+// (`serveClient`: the client bundle, from the socket.io-client package
+// you name — sioloop has no copy to serve by default), Engine (engine.io's
 // options: heartbeats, maxHttpBufferSize, transports, allowRequest), the
 // Socket.IO ones (connectTimeout, adapter). Engine.IO's options are one
 // nested struct rather than flat fields beside Socket.IO's, because the

@@ -16,6 +16,7 @@ import (
 type Server struct {
 	*sio.Server
 	engine   *loop.Server
+	err      error       // what Attach could not set up (the client bundle)
 	stopping atomic.Bool // Shutdown was called
 }
 
@@ -32,20 +33,31 @@ func NewServer(opts *sio.Options) *Server {
 }
 
 // Attach returns a Socket.IO server with opts (nil means the official
-// defaults) served by engine on opts.Path, with opts.CORS, like Node's
-// `new Server(httpServer, opts)`: engine carries the gnet options (event
-// loops, limits, the handler of other paths) and may serve other
-// Engine.IO servers on other paths. Call it before engine serves.
+// defaults) served by engine on opts.Path, with opts.CORS and the client
+// bundle of opts.ServeClient, like Node's `new Server(httpServer, opts)`:
+// engine carries the gnet options (event loops, limits, the handler of
+// other paths) and may serve other Engine.IO servers on other paths. Call
+// it before engine serves.
 func Attach(engine *loop.Server, opts *sio.Options) *Server {
 	io := sio.NewServer(opts)
 	engine.Handle(io.Path(), io.Engine(), io.CORS())
-	return &Server{Server: io, engine: engine}
+	srv := &Server{Server: io, engine: engine}
+	if dir := io.ServeClient(); dir != "" {
+		srv.err = engine.ServeClient(io.Path(), dir)
+	}
+	return srv
 }
 
 // ListenAndServe listens on the TCP address addr ("host:port"; port 0
 // picks one, see Addr) and serves until Shutdown, like Node's
-// `io.listen(port)`. It blocks.
-func (srv *Server) ListenAndServe(addr string) error { return srv.engine.ListenAndServe(addr) }
+// `io.listen(port)`. It blocks. It fails at once when the client bundle
+// of Options.ServeClient could not be read.
+func (srv *Server) ListenAndServe(addr string) error {
+	if srv.err != nil {
+		return srv.err
+	}
+	return srv.engine.ListenAndServe(addr)
+}
 
 // ServeHTTP implements http.Handler, for the net/http mode: mount the
 // server on its path of the service's mux (mux.Handle("/socket.io/", io)),
@@ -53,12 +65,27 @@ func (srv *Server) ListenAndServe(addr string) error { return srv.engine.ListenA
 // are answered through net/http; a WebSocket on plain TCP is handed to an
 // event loop (no goroutine per connection), one on TLS is pumped to it by
 // two goroutines. The event loops start on the first request (Start).
-func (srv *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { srv.engine.ServeHTTP(w, r) }
+//
+// When the client bundle of Options.ServeClient could not be read (Start
+// says why), every request is answered 500.
+func (srv *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if srv.err != nil {
+		http.Error(w, srv.err.Error(), http.StatusInternalServerError)
+		return
+	}
+	srv.engine.ServeHTTP(w, r)
+}
 
 // Start starts the event loops of the net/http mode, without a public
 // listener; ServeHTTP calls it on first use. Use either ListenAndServe or
-// ServeHTTP, not both.
-func (srv *Server) Start() error { return srv.engine.Start() }
+// ServeHTTP, not both. It fails when the client bundle of
+// Options.ServeClient could not be read.
+func (srv *Server) Start() error {
+	if srv.err != nil {
+		return srv.err
+	}
+	return srv.engine.Start()
+}
 
 // Loop returns the gnet engine that serves the server (for
 // metrics.NewCollector, or to Handle more Engine.IO servers before it

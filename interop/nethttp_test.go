@@ -8,12 +8,12 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/sioloop/sioloop/internal/testserver"
 	"github.com/sioloop/sioloop/sio"
 )
 
@@ -45,10 +45,8 @@ var netHTTPScenarios = []string{
 // secure) that also answers /health, and returns its base URL.
 func startSIONetHTTP(t *testing.T, secure bool) string {
 	t.Helper()
-	sioSrv := newSIO()
-	// socket.io serves its client bundle by default (serveClient); so
-	// does the contract server here, from the npm package.
-	if err := sioSrv.Loop().ServeClient(sio.DefaultPath, filepath.Join(testdataDir, "node_modules", "socket.io-client", "dist")); err != nil {
+	sioSrv := newSIOWith(nil, nil, serveClient)
+	if err := sioSrv.Start(); err != nil {
 		t.Fatal(err)
 	}
 	mux := http.NewServeMux()
@@ -184,9 +182,19 @@ func TestSocketIOClientNetHTTPCompressedPolling(t *testing.T) {
 	}
 }
 
-// TestServedBundleNetHTTP: the client bundle served in the net/http mode
-// (loop.ServeClient) is fetched with its ETag and gzip, and loaded: the io
-// it defines connects and round-trips an ack.
+// serveClient serves socket.io-client's bundle, as socket.io does by
+// default (serveClient), from the npm project of the tests
+// (sio.Options.ServeClient finds node_modules/socket.io-client/dist).
+func serveClient(o *sio.Options) { o.ServeClient = testdataDir }
+
+// TestServedBundleNetHTTP: the client bundle of Options.ServeClient served
+// in the net/http mode is fetched with its ETag and gzip, and loaded: the
+// io it defines connects and round-trips an ack.
 func TestServedBundleNetHTTP(t *testing.T) {
 	runSIO(t, "served-bundle", startSIONetHTTP(t, false))
+}
+
+// TestServedBundle: the same in the gnet mode, from the same option.
+func TestServedBundle(t *testing.T) {
+	runSIO(t, "served-bundle", "http://"+testserver.Start(t, newSIOWith(nil, nil, serveClient)))
 }

@@ -27,14 +27,19 @@ func startSIO(t *testing.T) string {
 func newSIO() *sioloop.Server { return newSIOWith(nil, nil) }
 
 // newSIOWith is newSIO with the packet format prs (nil: JSON), on a gnet
-// engine with lopts (nil: the defaults).
-func newSIOWith(prs parser.Parser, lopts *loop.Options) *sioloop.Server {
-	io := sioloop.Attach(loop.New(lopts), &sio.Options{
+// engine with lopts (nil: the defaults); each of more may change the
+// options further.
+func newSIOWith(prs parser.Parser, lopts *loop.Options, more ...func(*sio.Options)) *sioloop.Server {
+	opts := &sio.Options{
 		Engine:         eio.Options{PingInterval: time.Second, PingTimeout: 2 * time.Second, MaxHTTPBufferSize: 1e6},
 		ConnectTimeout: time.Second,
 		CORS:           &eio.CORSOptions{Origin: []string{"*"}},
 		Parser:         prs,
-	})
+	}
+	for _, fn := range more {
+		fn(opts)
+	}
+	io := sioloop.Attach(loop.New(lopts), opts)
 	echo := func(s *sio.Socket) {
 		s.On("echo", func(s *sio.Socket, ev *sio.Event) { _ = ev.Ack(ev.Spread()...) })
 	}

@@ -42,8 +42,9 @@ type clientFile struct {
 }
 
 // ServeClient serves the official client bundle under path (the Socket.IO
-// path, "/socket.io" for the default) from dir, the dist folder of the
-// socket.io-client npm package (node_modules/socket.io-client/dist), as
+// path, "/socket.io" for the default) from dir — the dist folder of the
+// socket.io-client npm package (node_modules/socket.io-client/dist), the
+// package's folder, or an npm project with it in node_modules — as
 // socket.io's serveClient does: /socket.io/socket.io.js, .min.js,
 // .msgpack.min.js, .esm.min.js and their source maps, with the ETag
 // "<version>" (from dir/../package.json), a 304 to a matching
@@ -54,6 +55,7 @@ type clientFile struct {
 // for the net/http mode, ServeHTTP (mount the Server on path). Call it
 // before ListenAndServe, or before Start and the first request.
 func (srv *Server) ServeClient(path, dir string) error {
+	dir = clientDist(dir)
 	b := &clientBundle{prefix: strings.TrimSuffix(path, "/") + "/", files: map[string]*clientFile{}}
 	var pkg struct{ Version string }
 	data, err := os.ReadFile(filepath.Join(dir, "..", "package.json"))
@@ -85,6 +87,19 @@ func (srv *Server) ServeClient(path, dir string) error {
 	}
 	srv.client = b
 	return nil
+}
+
+// clientDist returns the dist folder of the socket.io-client package that
+// dir names: dir itself, its dist, or an npm project's
+// node_modules/socket.io-client/dist — the first holding socket.io.js
+// (dir when none does: the caller reports what is missing there).
+func clientDist(dir string) string {
+	for _, d := range []string{dir, filepath.Join(dir, "dist"), filepath.Join(dir, "node_modules", "socket.io-client", "dist")} {
+		if _, err := os.Stat(filepath.Join(d, "socket.io.js")); err == nil {
+			return d
+		}
+	}
+	return dir
 }
 
 // file returns the bundle's file at p, or nil.

@@ -53,6 +53,19 @@ type Options struct {
 	// CORS sets the CORS headers of the server's answers. Nil means none,
 	// as socket.io without the cors option.
 	CORS *eio.CORSOptions
+	// ServeClient is where the official client bundle comes from, served
+	// under Path (/socket.io/socket.io.js, .min.js, .msgpack.min.js,
+	// .esm.min.js and their source maps, with socket.io's ETag and cache
+	// headers) by both of sioloop's serving modes, as Node's serveClient:
+	// the dist folder of the socket.io-client npm package, the package's
+	// folder, or an npm project holding it in node_modules. Empty means no
+	// bundle. Node serves it by default from the socket.io-client it
+	// depends on; sioloop has no copy of those files to embed, so the
+	// default cannot be Node's: name the package you have (npm install
+	// socket.io-client). The files are read once, when the server is
+	// made; a folder without them makes ListenAndServe (or Start) fail.
+	// With package loop by hand, loop.Server.ServeClient does the same.
+	ServeClient string
 
 	// Logger receives the server's records: at Debug, each client's and
 	// socket's connection, refusal and end; nothing per packet, nothing

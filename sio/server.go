@@ -138,6 +138,10 @@ func (srv *Server) Path() string { return srv.opts.Path }
 // Logger returns the server's logger (Options.Logger, or slog.Default()).
 func (srv *Server) Logger() *slog.Logger { return srv.log }
 
+// ServeClient returns where the client bundle is served from
+// (Options.ServeClient; empty: not served).
+func (srv *Server) ServeClient() string { return srv.opts.ServeClient }
+
 // CORS returns the CORS settings of the server (Options.CORS, maybe nil).
 func (srv *Server) CORS() *eio.CORSOptions { return srv.opts.CORS }
 
