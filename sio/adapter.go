@@ -71,7 +71,7 @@ type Adapter interface {
 
 // memoryAdapter is the single-node adapter. Each loop keeps its own part
 // of the index (shared nothing): its sockets, and for every room the
-// members it owns. A socket's own-id room has no entry (the sockets map
+// members it owns. A socket's own-id room has no entry (the socket table
 // answers it), and its list of rooms is kept in the Socket itself.
 type memoryAdapter struct {
 	nsp    *Namespace
@@ -85,7 +85,7 @@ type memoryAdapter struct {
 
 // localIndex is one loop's part of a namespace's index.
 type localIndex struct {
-	sockets map[string]*Socket
+	sockets socketTable
 	rooms   map[string]*room
 	log     *recoveryLog // nil unless recovery is on
 }
@@ -157,7 +157,7 @@ func NewMemoryAdapterWithHook(nsp *Namespace, onRoom RoomHook) Adapter {
 func (a *memoryAdapter) index(sh *eio.Shard) *localIndex {
 	ix := a.local[sh.Index()]
 	if ix == nil {
-		ix = &localIndex{sockets: map[string]*Socket{}, rooms: map[string]*room{}}
+		ix = &localIndex{rooms: map[string]*room{}}
 		if a.recovery != nil {
 			ix.log = newRecoveryLog(a.recovery, sh.Wheel())
 		}
@@ -175,11 +175,11 @@ func (a *memoryAdapter) AddAll(s *Socket, rooms []string) {
 	}
 	for _, r := range rooms {
 		if r == s.id {
-			if _, ok := ix.sockets[s.id]; !ok {
+			if !ix.sockets.has(s) {
 				if a.onRoom != nil {
 					a.onRoom(r, true, true)
 				}
-				ix.sockets[s.id] = s
+				ix.sockets.add(s)
 				a.roomJoined(r, s.id)
 			}
 			continue
@@ -228,11 +228,11 @@ func (a *memoryAdapter) DelAll(s *Socket) {
 		a.leave(s, len(s.rooms)-1)
 	}
 	ix := a.index(s.sh)
-	if _, ok := ix.sockets[s.id]; ok {
+	if ix.sockets.has(s) {
 		if a.onRoom != nil {
 			a.onRoom(s.id, true, false)
 		}
-		delete(ix.sockets, s.id)
+		ix.sockets.remove(s)
 		a.roomLeft(s.id, s.id)
 	}
 }
@@ -305,16 +305,14 @@ func (a *memoryAdapter) selectOn(sh *eio.Shard, opts *BroadcastOptions, fn func(
 		}
 	}
 	if len(opts.Rooms) == 0 {
-		for _, s := range ix.sockets {
-			visit(s)
-		}
+		ix.sockets.each(visit)
 		return n
 	}
 	st := a.nsp.srv.shardState(sh)
 	st.gen++
 	gen := st.gen
 	for _, room := range opts.Rooms {
-		if s := ix.sockets[room]; s != nil && s.bcastGen != gen {
+		if s := ix.sockets.get(room); s != nil && s.bcastGen != gen {
 			s.bcastGen = gen
 			visit(s)
 		}

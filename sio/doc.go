@@ -47,7 +47,10 @@
 //
 // Rooms are indexed per loop: a broadcast encodes its packet once and each
 // loop walks its own index. Every socket is in the room of its own id
-// without an index entry. Each loop makes one shared copy of a broadcast
+// without an index entry: each loop keeps its sockets of a namespace in a
+// table of its own (sockettable.go), a dense slice in the order they
+// connected that a broadcast to all walks (memory nearly in sequence, not
+// a cache miss a receiver) and an index by id. Each loop makes one shared copy of a broadcast
 // (eio.Shared) that all its receivers' connections reference until
 // written: a receiver that does not keep up holds references, not copies.
 //

@@ -187,7 +187,7 @@ func (l *recoveryLog) restore(pid, offset string) *PersistedSession {
 // live reports whether anything on this loop could recover from the log:
 // a connected socket or a kept session.
 func (l *recoveryLog) live(ix *localIndex) bool {
-	return len(ix.sockets) > 0 || len(l.sessions) > 0
+	return ix.sockets.len() > 0 || len(l.sessions) > 0
 }
 
 // arm schedules the pruning for when the oldest item expires (not sooner
