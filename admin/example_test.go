@@ -31,3 +31,18 @@ func ExampleInstrument() {
 	defer adm.Close()
 	log.Fatal(io.ListenAndServe(":3000"))
 }
+
+// In development, with no login and read-only: the UI at
+// https://admin.socket.io lists every socket, its rooms and events, and
+// offers no action.
+func Example() {
+	io := sioloop.NewServer(&sio.Options{
+		CORS: &eio.CORSOptions{Origin: []string{"https://admin.socket.io"}, Credentials: true},
+	})
+	adm, err := admin.Instrument(io.Server, &admin.Options{NoAuth: true, ReadOnly: true, ServerID: "dev"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer adm.Close()
+	log.Fatal(io.ListenAndServe("127.0.0.1:3000"))
+}

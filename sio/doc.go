@@ -16,6 +16,8 @@
 // (sioloop.NewServer(opts), then ListenAndServe); package loop serves
 // Engine() on a path of its own (loop.Server.Handle with Path and CORS).
 //
+// # Handlers and goroutines
+//
 // Ownership: every socket belongs to the event loop that owns its
 // Engine.IO session, for its whole life. Its handlers (connection,
 // events, acks, disconnect) run on that loop, one at a time, like Node's
@@ -30,11 +32,13 @@
 //		go func() { ack(db.Get(key)) }()
 //	})
 //
-// The blocking calls (EmitWithAck, FetchSockets) wait for the loops and
-// return ErrOnLoop when called from a handler. A call posted from your
+// The blocking calls (EmitWithAck, FetchSockets, Sockets, Rooms, Stats)
+// wait for the loops and return ErrOnLoop when called from a handler. A call posted from your
 // goroutine waits while the loop's inbox is full (16,384 tasks on package
 // loop's engine) — backpressure on a goroutine that emits faster than the loop
 // writes; handlers never wait.
+//
+// # Introspection
 //
 // Introspection, safe from any goroutine: Namespace.SocketsCount and
 // Engine().ClientsCount (Node's nsp.sockets.size and
@@ -45,6 +49,8 @@
 // consistency). With Options.CleanupEmptyChildNamespaces a dynamic
 // namespace's child goes when its last socket does.
 //
+// # Rooms and broadcasts
+//
 // Rooms are indexed per loop: a broadcast encodes its packet once and each
 // loop walks its own index. Every socket is in the room of its own id
 // without an index entry: each loop keeps its sockets of a namespace in a
@@ -54,11 +60,15 @@
 // (eio.Shared) that all its receivers' connections reference until
 // written: a receiver that does not keep up holds references, not copies.
 //
+// # Slow clients
+//
 // Slow clients: a connection's outbound bytes are bounded by
 // eio.Options.OutboundHighWaterMark (Options.Engine). Past it a volatile
 // packet is dropped and any other disconnects the client with
 // ReasonSlowConsumer; the ack handler of a packet not queued gets
 // ErrDropped, and Socket.OnDrain reports a backlog written out.
+//
+// # Errors
 //
 // Errors: Emit (and an ack's answer) is checked and encoded on the
 // caller's goroutine, so it fails the same way from a handler and from
@@ -67,6 +77,8 @@
 // disconnected — and an error means nothing was sent. What befalls the
 // packet later on the loop (a drop, a disconnect) reaches its ack handler.
 //
+// # Shutdown
+//
 // Shutdown and Drain (shutdown.go): Shutdown refuses new handshakes,
 // waits for the acks in flight, disconnects every client with reason
 // "server shutting down" after what was emitted to it and waits, up to
@@ -74,10 +86,14 @@
 // disconnects over a window first. Both sample counts on the loops (one
 // task per loop every 10 ms): nothing on the packet path signals them.
 //
+// # Typed handlers
+//
 // Typed handlers: Handle and HandleAck wrap a func taking a Go value:
 // the event's first argument is decoded into it once, from its wire
 // form, and a mismatch is answered to the client's ack as
 // {"error": "…"} without running the handler.
+//
+// # Monitoring
 //
 // Monitoring: Server.SetMonitor installs a Monitor, told of sessions
 // opening, upgrading and closing, sockets connecting and disconnecting,
@@ -94,9 +110,13 @@
 // atomic add per loop and broadcast on a word of the broadcast's packet;
 // the last loop observes the total.
 //
+// # Packets
+//
 // The wire form of packets — the header, JSON, binary attachments, the
 // decoding of arguments — belongs to package parser; sio owns the
 // protocol's state: clients, sockets, namespaces, rooms, acks.
+//
+// # Older clients
 //
 // Older clients: with eio.Options.AllowEIO3 (Options.Engine, off by
 // default as Node's allowEIO3) the server also speaks Socket.IO protocol
