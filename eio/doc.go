@@ -47,4 +47,9 @@
 // Shutting down: Server.RefuseHandshakes refuses every later handshake
 // (403, code 4); Session.Unsent and Shard.Unflushed (a host's Flusher)
 // tell a graceful shutdown what it still waits for.
+//
+// Memory: an idle WebSocket session is 144 bytes (a size class), its
+// one-byte flags packed after its 20-byte id; what only an option or an
+// upgrade needs is kept outside it (MaxConnectionsPerIP's count in its
+// shard's map, the probe in an upgrade allocated for the upgrade).
 package eio
