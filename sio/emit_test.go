@@ -164,3 +164,34 @@ func TestRemoteSocketAcksLikeASocket(t *testing.T) {
 		}
 	}
 }
+
+// TestAnAckPostedBeforeADisconnectFails checks that an emit with an ack
+// posted from a goroutine while the socket is connected, and run on the
+// loop after it disconnected, fails its ack handler with ErrDisconnected:
+// EmitWithAck returns instead of waiting forever.
+func TestAnAckPostedBeforeADisconnectFails(t *testing.T) {
+	io := sio.NewServer(nil)
+	got := make(chan error, 1)
+	io.OnConnection(func(s *sio.Socket) {
+		posted := make(chan error)
+		go func() {
+			_, err := s.EmitWithAck("ask") // posted: the loop is busy below
+			got <- err
+		}()
+		go func() {
+			time.Sleep(50 * time.Millisecond) // EmitWithAck has posted by now
+			posted <- nil
+		}()
+		<-posted            // the loop waits (a test may block it briefly)
+		s.Disconnect(false) // on the loop: at once, before the posted emit runs
+	})
+	connect(t, serve(t, io))
+	select {
+	case err := <-got:
+		if !errors.Is(err, sio.ErrDisconnected) {
+			t.Fatalf("EmitWithAck: %v, want ErrDisconnected", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("EmitWithAck still waits after the disconnect")
+	}
+}

@@ -444,6 +444,9 @@ func (s *Socket) send(e *emission, f *parser.Frames) {
 		if s.keeps(e.ack != nil, e.volatile) {
 			s.emitKept(ma, f, false)
 		}
+		if e.ack != nil { // posted before the socket disconnected
+			e.ack(nil, ErrDisconnected)
+		}
 		return
 	}
 	err := ErrDropped
