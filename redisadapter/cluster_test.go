@@ -259,7 +259,7 @@ func (n *goNode) run(op string, a *ctlArg) (any, error) {
 	case "sseSeen":
 		n.mu.Lock()
 		defer n.mu.Unlock()
-		return slices.Clone(n.seen), nil
+		return append([]any{}, n.seen...), nil // [] before any, as node-server.mjs: never null
 	case "bcastAck":
 		done := make(chan []*sio.Args, 1)
 		errc := make(chan error, 1)
