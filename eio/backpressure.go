@@ -7,13 +7,13 @@ import "errors"
 // nats-server's queueOutbound checks a client's pending bytes). The
 // policy at the mark: a volatile packet is dropped; any other packet
 // closes the session with ReasonSlowConsumer, counted and logged at Warn.
-// A WebSocket whose socket accepts no bytes for WriteStallTimeout is let
-// go the same way (the host watches it and calls WriteStalled).
+// A WebSocket whose client takes none of the bytes waiting for it (the
+// kernel's send queue included) for WriteStallTimeout is let go the same
+// way (the host watches it and calls WriteStalled).
 
 // ReasonSlowConsumer is the close reason of a session whose client did
 // not take what was sent to it: its outbound bytes would have passed
-// OutboundHighWaterMark, or its socket accepted nothing for
-// WriteStallTimeout. The official server has no such reason; the name is
+// OutboundHighWaterMark, or it took none of them for WriteStallTimeout. The official server has no such reason; the name is
 // nats-server's.
 const ReasonSlowConsumer = "slow consumer"
 
@@ -56,8 +56,9 @@ func (s *Session) fits(n int) (int, bool) {
 	return b, b+n <= mark
 }
 
-// WriteStalled tells the session that ws, its transport, accepted no
-// bytes for WriteStallTimeout while bytes waited: the session closes with
+// WriteStalled tells the session that the client of ws, its transport,
+// took none of the bytes waiting for it (the kernel's send queue
+// included) for WriteStallTimeout: the session closes with
 // ReasonSlowConsumer.
 func (s *Session) WriteStalled(ws WebSocket) {
 	if s.state == stateClosed || ws != s.ws {

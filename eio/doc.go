@@ -38,8 +38,9 @@
 // checked before a packet is queued. Past it a volatile packet is dropped
 // (Admit) and any other closes the session with ReasonSlowConsumer,
 // counted (Server.SlowConsumers) and logged at Warn (Options.Logger);
-// so does a WebSocket that accepts no bytes for
-// WriteStallTimeout (the host calls WriteStalled). A packet written to
+// so does a WebSocket whose client takes none of the bytes waiting for
+// it, the kernel's send queue included, for WriteStallTimeout (the host
+// calls WriteStalled). A packet written to
 // many sessions of a loop is encoded once as a Shared, which WebSocket
 // hosts reference instead of copying. Server.OnDrain reports a backlog
 // written out.

@@ -82,10 +82,13 @@ type Options struct {
 	// Logger receives the slow-consumer disconnects, at Warn. Nil means
 	// slog.Default() (package sio passes its own Logger).
 	Logger *slog.Logger
-	// WriteStallTimeout bounds how long a WebSocket may hold bytes its
-	// socket does not accept (the kernel's send queue is full and nothing
-	// drains); the session then closes with ReasonSlowConsumer. Zero means
-	// 10s (nats-server's write deadline).
+	// WriteStallTimeout bounds how long a WebSocket's client may take
+	// none of the bytes written to it while some wait — in the host's
+	// queue or in the kernel's send queue, which absorbs a few MB of a
+	// client that stopped reading before a write fails; the session then
+	// closes with ReasonSlowConsumer. A client that reads slowly but
+	// keeps taking bytes is not cut by it (the high-water mark bounds
+	// what it may hold). Zero means 10s (nats-server's write deadline).
 	WriteStallTimeout time.Duration
 
 	// DisableHTTPCompression stops the compression of long-polling

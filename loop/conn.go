@@ -61,8 +61,12 @@ type wsState struct {
 	closing bool
 	// draining: the input broke the protocol; discard it until the end.
 	draining bool
-	// The backlog estimate (Backlog): what the kernel and gnet held when
-	// last asked, and the bytes handed to the socket since.
+	// The write-stall watch (stall.go): in the shard's watch list, and
+	// how many sweeps found that the peer took nothing since.
+	watched bool
+	quiet   uint32
+	// The backlog estimate (Backlog, sample): what the kernel and gnet
+	// held when last asked, and the bytes handed to the socket since.
 	held, sent int
 }
 
@@ -121,9 +125,6 @@ func (cn *conn) flush() {
 	case cn.c.OutboundBuffered() == 0:
 		handed = cn.write(q)
 	}
-	if cn.ws != nil {
-		cn.ws.sent += handed
-	}
 	if cn.closed || q.empty() {
 		q.free()
 		if !cn.closed && handed > 0 && cn.c.OutboundBuffered() > 0 {
@@ -131,10 +132,13 @@ func (cn *conn) flush() {
 		}
 	} else {
 		cn.out = q
-		if handed > 0 || q.progress.IsZero() {
-			q.progress = time.Now()
-		}
 		cn.block()
+	}
+	if cn.ws != nil && !cn.closed {
+		cn.ws.sent += handed
+		if handed > 0 || cn.out != nil {
+			cn.watch() // until the peer has taken it all (stall.go)
+		}
 	}
 	if !cn.closed && cn.ws == nil && cn.c.OutboundBuffered()+cn.queued() > cn.sh.srv.opts.MaxOutboundBytes {
 		// A slow HTTP reader: drop it rather than grow without bound, as

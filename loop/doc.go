@@ -73,9 +73,27 @@
 // and what a socket does not take stays queued as references — a packet
 // held for a hundred stalled receivers is held once. A WebSocket's
 // backlog, the kernel's send queue included (SIOCOUTQ), is bounded by its
-// session's high-water mark, and a socket that takes no bytes for the
-// route's WriteStallTimeout is let go (eio's "slow consumer"; the socket
-// is closed with a zero linger so the kernel frees its queue at once).
+// session's high-water mark, and a client that takes none of its backlog
+// for the route's WriteStallTimeout is let go (eio's "slow consumer"; the
+// socket is closed with a zero linger so the kernel frees its queue at
+// once).
+//
+// Write stalls (stall.go): the kernel absorbs a few MB of a client that
+// stopped reading, so its writes succeed and no user-space queue ever
+// grows; the stall is seen in the socket's send queue, which the peer no
+// longer acknowledges. Each loop sweeps (every quarter of the shortest
+// WriteStallTimeout, at most every second) the WebSockets that may have
+// bytes unacknowledged — written to since their last sample, or found
+// with some then — asking the kernel once each (SIOCOUTQ): the peer made
+// progress when the queue is smaller than it was plus what was written
+// since; one that made none for WriteStallTimeout is let go. So a stalled
+// client goes within two sweeps after its timeout, a slow reader that
+// keeps taking bytes never does, and the cost is at most one ioctl per
+// write and per sweep for a conn with bytes in flight — no system call
+// per message, no timer per connection. Long-polling has no such rule: a
+// client takes bytes only by asking for them (a GET), so the kernel
+// holds at most one answer for it, and one that stops reading stops
+// asking and is ended by its heartbeat.
 //
 // Long-polling answers from 1024 bytes are gzip- or deflate-compressed as
 // the request accepts (the engine's httpCompression); the compressors are

@@ -2,7 +2,6 @@ package loop
 
 import (
 	"sync"
-	"time"
 	"unsafe"
 
 	"github.com/sioloop/sioloop/eio"
@@ -21,13 +20,14 @@ import (
 // rest of the segment the kernel cut in two is handed to gnet, whose
 // buffer then makes it watch the socket for writability. A conn with
 // output left is blocked: each flush of its shard retries it once gnet's
-// buffer is empty, watches that its socket keeps accepting bytes (else
-// eio.Session.WriteStalled after the route's WriteStallTimeout) and tells
-// its session when the backlog is written out (eio.Session.Drained).
+// buffer is empty and tells its session when the backlog is written out
+// (eio.Session.Drained).
 //
 // The kernel's own send queue (a few MB per socket) counts in the
 // connection's backlog (conn.Backlog, SIOCOUTQ): the kernel absorbs that
 // much from a stalled client before user space sees a byte of backlog.
+// So does the write-stall rule, which watches that the peer keeps
+// acknowledging bytes whether they wait here or in the kernel (stall.go).
 
 // outQueue is a conn's output not yet handed to the socket.
 //
@@ -39,10 +39,6 @@ type outQueue struct {
 	head   int
 	shared int // shared segments in segs[head:]
 	queued int // bytes in segs[head:]
-	// Blocked state: when the socket last took bytes, and what gnet held
-	// then.
-	progress time.Time
-	gnetHeld int
 }
 
 // segment is a run of bytes to write: private (in priv) or shared (m's).

@@ -29,11 +29,16 @@ type shard struct {
 	spare    []*conn      // the previous round's dirty storage
 	blocked  []*conn      // conns whose socket did not take all (out.go)
 	unblock  []*conn      // the previous scan's blocked storage
+	watch    []*conn      // WebSockets with bytes their peer may not have taken (stall.go)
+	unwatch  []*conn      // the previous sweep's watch storage
 	iov      []unix.Iovec // writev scratch
 	flushing bool
 	headers  []eio.Header // scratch for eio.Request
 	req      eio.Request  // eioRequest's, while reqBusy (serve.go)
 	reqBusy  bool
+	// The write-stall sweep of watch (stall.go): its period, its last.
+	sweepEvery time.Duration
+	swept      time.Time
 	// freeHTTP holds the HTTP states of conns that became WebSockets, for
 	// the next conns accepted (conn.go): at most maxFreeHTTP.
 	freeHTTP    []*httpState
@@ -48,6 +53,7 @@ type shard struct {
 func newShard(srv *Server, index int, loop gnet.EventLoop) *shard {
 	now := time.Now()
 	sh := &shard{srv: srv, index: index, loop: loop, wheel: wheel.New(tick, srv.opts.HeaderTimeout, now)}
+	sh.sweepEvery, sh.swept = sweepPeriod(srv.routes), now
 	sh.tid = syscall.Gettid() // the loop's locked OS thread
 	sh.inbox.room.L = &sh.inbox.mu
 	for _, rt := range srv.routes {
@@ -85,6 +91,10 @@ func (sh *shard) advance() {
 	for _, e := range sh.eio {
 		e.Advance(now)
 	}
+	if now.Sub(sh.swept) >= sh.sweepEvery {
+		sh.swept = now
+		sh.sweepStalls()
+	}
 	if len(sh.waiting) > 0 {
 		sh.resumeFallbacks()
 	}
@@ -120,16 +130,15 @@ func (sh *shard) flush() {
 }
 
 // retryBlocked visits the conns whose socket did not take all their
-// output: once gnet's buffer is empty they write more; one whose socket
-// took nothing for its route's WriteStallTimeout is let go
-// (WriteStalled); one whose backlog is all written tells its session
-// (Drained). It costs a few loads per blocked conn and no system call
-// while gnet's buffer is not empty. Runs on the loop.
+// output: once gnet's buffer is empty they write more; one whose backlog
+// is all written tells its session (Drained). (One whose peer takes
+// nothing is let go by the write-stall sweep: stall.go.) It costs a few
+// loads per blocked conn and no system call while gnet's buffer is not
+// empty. Runs on the loop.
 func (sh *shard) retryBlocked() {
 	if len(sh.blocked) == 0 {
 		return
 	}
-	now := time.Now()
 	list := sh.blocked
 	sh.blocked = sh.unblock[:0]
 	for i, cn := range list {
@@ -148,17 +157,10 @@ func (sh *shard) retryBlocked() {
 			}
 			continue
 		}
-		if held < q.gnetHeld {
-			q.progress = now
-		}
-		q.gnetHeld = held
 		cn.blocked = true // flush keeps it in the list if output remains
 		sh.blocked = append(sh.blocked, cn)
 		if held == 0 {
 			cn.flush()
-		}
-		if cn.out != nil && !cn.closed {
-			cn.checkStall(now)
 		}
 	}
 	sh.unblock = list[:0]

@@ -3,7 +3,6 @@ package loop
 import (
 	"crypto/sha1"
 	"encoding/base64"
-	"time"
 
 	"github.com/sioloop/sioloop/eio"
 	"github.com/sioloop/sioloop/wsframe"
@@ -282,9 +281,7 @@ func (cn *conn) Backlog(limit int) int {
 	if b := cn.queued() + ws.held + ws.sent; b <= limit {
 		return b
 	}
-	ws.held = kernelQueued(cn.c.Fd()) + cn.c.OutboundBuffered()
-	ws.sent = 0
-	return cn.queued() + ws.held
+	return cn.queued() + cn.sample()
 }
 
 // Abort implements eio.WebSocket: the connection closes at once and what
@@ -295,18 +292,6 @@ func (cn *conn) Abort() {
 		ws.closing = true
 	}
 	cn.abort()
-}
-
-// checkStall lets the session of a blocked WebSocket go when its socket
-// took nothing for the route's WriteStallTimeout. Runs on the loop.
-func (cn *conn) checkStall(now time.Time) {
-	ws := cn.ws
-	if ws == nil || ws.sess == nil || ws.closing {
-		return
-	}
-	if now.Sub(cn.out.progress) > ws.route.engine.WriteStallTimeout() {
-		ws.sess.WriteStalled(cn)
-	}
 }
 
 // drained tells the session of a WebSocket that was blocked that its

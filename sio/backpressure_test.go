@@ -3,6 +3,7 @@ package sio_test
 import (
 	"errors"
 	"fmt"
+	stdio "io"
 	"strings"
 	"sync"
 	"testing"
@@ -136,6 +137,82 @@ func TestSocketThatAcceptsNothingIsLetGoAfterTheStallTimeout(t *testing.T) {
 			t.Fatalf("reason %q", why)
 		}
 	}
+}
+
+// A client that stops reading below the high-water mark: what is sent to
+// it fits in the kernel's send queue, so every write succeeds and nothing
+// waits in user space; its send queue that the peer never acknowledges
+// still lets it go after WriteStallTimeout. A reader beside it that is
+// slower than the broadcasts, so that its send queue is never empty, but
+// keeps taking bytes, gets every one of them.
+func TestStallInTheKernelsSendQueueIsLetGoAndASlowSteadyReaderIsNot(t *testing.T) {
+	const (
+		stall = 500 * time.Millisecond
+		ticks = 400
+		size  = 1 << 10
+	)
+	io := sio.NewServer(&sio.Options{Engine: eio.Options{
+		WriteStallTimeout: stall,
+		PingInterval:      time.Minute, // no heartbeat to let the stalled client go
+	}})
+	log := newReasonLog(io, 2)
+	addr := serve(t, io)
+	stalledClient(t, addr)
+	c, rw := dialWS(t, addr, smallRcvbuf)
+	reader := fastReader(c, struct {
+		stdio.Reader
+		stdio.Writer
+	}{&pacedReader{r: rw, perByte: 10 * time.Microsecond}, rw}, ticks)
+	wait(t, log.conn, 2, 10*time.Second, "connections")
+
+	// 400 KiB over 2 s: within what the kernel absorbs for the stalled
+	// client, twice what the slow reader takes (100 KiB/s).
+	start := time.Now()
+	payload := strings.Repeat("x", size)
+	for i := range ticks {
+		if err := io.Emit("tick", i, payload); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	wait(t, log.gone, 1, 10*time.Second, "stalled client let go")
+	select {
+	case err := <-reader:
+		if err != nil {
+			t.Fatalf("slow reader: %v", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatalf("slow reader has not got %d ticks", ticks)
+	}
+	log.mu.Lock()
+	defer log.mu.Unlock()
+	if len(log.why) != 1 {
+		t.Fatalf("%d clients disconnected, want the stalled one: %v", len(log.why), log.why)
+	}
+	for id, why := range log.why {
+		if why != sio.ReasonSlowConsumer {
+			t.Fatalf("reason %q, want %q", why, sio.ReasonSlowConsumer)
+		}
+		if late := log.at[id].Sub(start); late > stall+3*time.Second {
+			t.Fatalf("stalled client let go %v after the first broadcast", late)
+		}
+	}
+	if st, err := io.Stats(); err != nil || st.SlowConsumers != 1 {
+		t.Fatalf("Stats.SlowConsumers = %d (%v), want 1", st.SlowConsumers, err)
+	}
+}
+
+// pacedReader reads at most 1 KiB per call and then pauses for perByte
+// each byte read: a reader slower than what is sent to it, but steady.
+type pacedReader struct {
+	r       stdio.Reader
+	perByte time.Duration
+}
+
+func (p *pacedReader) Read(b []byte) (int, error) {
+	n, err := p.r.Read(b[:min(len(b), 1<<10)])
+	time.Sleep(time.Duration(n) * p.perByte)
+	return n, err
 }
 
 func TestEmitReportsDropsAndDrainFollowsABacklog(t *testing.T) {
