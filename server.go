@@ -104,9 +104,10 @@ func (srv *Server) Addr() *net.TCPAddr { return srv.engine.Addr() }
 // the client sees its transport close) after the packets already emitted
 // to it, and once those packets have reached the kernel, or ctx ends, the
 // listener and every connection close (sio.Server.Shutdown, then
-// loop.Server.Shutdown). An idle server returns at once. Drain first
-// spreads the disconnects over a window. It is safe to call before the
-// server serves; call it from a goroutine of your own, not a handler.
+// loop.Server.Shutdown). An idle server returns at once; how long a
+// client that stopped reading holds it, sio.Server.Shutdown says. Drain
+// first spreads the disconnects over a window. It is safe to call before
+// the server serves; call it from a goroutine of your own, not a handler.
 func (srv *Server) Shutdown(ctx context.Context) error {
 	if srv.stopping.Swap(true) {
 		return nil // the first call does it

@@ -1,6 +1,7 @@
 package sio_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	stdio "io"
@@ -284,5 +285,34 @@ func TestEmitReportsDropsAndDrainFollowsABacklog(t *testing.T) {
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("no drain after the backlog was read")
+	}
+}
+
+// Shutdown waits for the acks the server awaits, but not for ever for a
+// client that stopped reading: what was sent to it sits unacknowledged in
+// the kernel's send queue, so the write-stall rule lets it go, and with it
+// the ack it would never send.
+func TestShutdownDoesNotWaitForTheAckOfAClientThatStoppedReading(t *testing.T) {
+	const stall = 500 * time.Millisecond
+	io := sio.NewServer(&sio.Options{Engine: eio.Options{
+		WriteStallTimeout: stall,
+		PingInterval:      time.Minute, // no heartbeat to let the client go
+	}})
+	asked := make(chan struct{}, 1)
+	io.OnConnection(func(s *sio.Socket) {
+		// More than the client's receive buffer takes.
+		_ = s.Emit("question", strings.Repeat("x", 64<<10), func(*sio.Args, error) {})
+		asked <- struct{}{}
+	})
+	stalledClient(t, serve(t, io))
+	wait(t, asked, 1, 10*time.Second, "question")
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	start := time.Now()
+	if err := io.Shutdown(ctx); err != nil {
+		t.Fatalf("Shutdown: %v after %v", err, time.Since(start))
+	}
+	if took := time.Since(start); took > stall+3*time.Second {
+		t.Fatalf("Shutdown took %v", took)
 	}
 }

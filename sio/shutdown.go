@@ -23,6 +23,16 @@ import (
 // idle server returns at once. On ctx's end it still disconnects every
 // client, and returns ctx's error.
 //
+// A WebSocket client that stopped reading holds it this long: what the
+// kernel took for it is not waited for (a few MB); what the kernel would
+// not take is, until 5 s after the disconnect (the wait for the answer to
+// the close frame, which then resets the connection: those packets are
+// lost); an ack it owes is waited for up to ctx, or until
+// Options.Engine.WriteStallTimeout lets it go, when it took none of the
+// bytes sent to it for that long. Shutdown does not let such a client go
+// sooner: a live client whose reading pauses for a moment looks the same
+// from the server, and would lose packets emitted before Shutdown.
+//
 // It waits for the loops: call it from a goroutine of your own, not a
 // handler (ErrOnLoop). The network stops with loop.Server.Shutdown,
 // after this, which first lets the bytes queued for each connection
