@@ -22,6 +22,7 @@ unit:
 fuzz-short fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) ./wsframe/
 	$(GO) test -run '^$$' -fuzz '^FuzzParseRequest$$' -fuzztime $(FUZZTIME) ./loop/
+	$(GO) test -run '^$$' -fuzz '^FuzzInflate$$' -fuzztime $(FUZZTIME) ./loop/
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodePayload$$' -fuzztime $(FUZZTIME) ./eio/
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodePacket$$' -fuzztime $(FUZZTIME) ./eio/
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodePayloadV3$$' -fuzztime $(FUZZTIME) ./eio/
@@ -29,6 +30,8 @@ fuzz-short fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) ./parser/msgpack/
 	$(GO) test -run '^$$' -fuzz '^FuzzClientMessages$$' -fuzztime $(FUZZTIME) ./sio/
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodeCluster$$' -fuzztime $(FUZZTIME) ./redisadapter/
+	$(GO) test -run '^$$' -fuzz '^FuzzMsgpackToJSON$$' -fuzztime $(FUZZTIME) ./redisadapter/
+	$(GO) test -run '^$$' -fuzz '^FuzzParseSIO$$' -fuzztime $(FUZZTIME) ./cmd/sio-bench/
 
 ## conformance: the official engine.io and socket.io suites against examples/conformance, on the gnet engine and mounted on net/http
 conformance:

@@ -84,6 +84,9 @@ func TestTranscodeRefusesBadInput(t *testing.T) {
 
 func FuzzMsgpackToJSON(f *testing.F) {
 	f.Add([]byte{0x92, 0xa2, 'e', 'v', 0xc4, 1, 5})
+	// notepack.io's (the Node adapters' encoder) undefined, timestamp and
+	// ArrayBuffer, as TestTranscodeBinaryAndExtensions reads them.
+	f.Add([]byte{0x94, 0xd4, 0, 0, 0x82, 0xa1, 'a', 0xd4, 0, 0, 0xa1, 'b', 1, 0xd6, 0xff, 0, 0, 0, 60, 0xc7, 2, 0, 9, 8})
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var atts [][]byte
 		out, _, _, err := msgpackToJSON(nil, b, 0, &atts, 0)

@@ -9,25 +9,31 @@
 //   parser/testdata/fuzz/FuzzDecodePacket   each Socket.IO packet (text part)
 //   sio/testdata/fuzz/FuzzClientMessages    each connection's messages in order
 //                                           (binary packets with their attachments)
+//   loop/testdata/fuzz/FuzzInflate          each permessage-deflate message (the
+//                                           websocket sessions compress, as with
+//                                           PerMessageDeflate, no context takeover)
 //
 // The client talks to the official socket.io 4.8 server on a loopback port;
 // every TCP connection's inbound bytes are recorded as they arrive. Run from
 // interop/testdata after `npm ci`:
 //
 //   node capture-fuzz-seeds.mjs ../..      (the repository root)
+//   node capture-fuzz-seeds.mjs ../.. loop/FuzzInflate   (only these targets)
 //
 // and commit the files it writes. Prints one JSON line with the counts.
 import http from "node:http";
 import fs from "node:fs";
 import path from "node:path";
+import zlib from "node:zlib";
 import { Server } from "socket.io";
 import { io as ioc } from "socket.io-client";
 
 const root = process.argv[2];
 if (!root) {
-  process.stderr.write("usage: node capture-fuzz-seeds.mjs <repository root>\n");
+  process.stderr.write("usage: node capture-fuzz-seeds.mjs <repository root> [pkg/FuzzTarget ...]\n");
   process.exit(2);
 }
+const only = new Set(process.argv.slice(3)); // empty: every target
 
 // ---------------------------------------------------------------- server
 
@@ -38,7 +44,12 @@ httpServer.on("connection", (sock) => {
   streams.push(chunks);
   sock.on("data", (b) => chunks.push(Buffer.from(b)));
 });
-const server = new Server(httpServer, { pingInterval: 200, pingTimeout: 2000, maxHttpBufferSize: 1e6 });
+// permessage-deflate as sioloop negotiates it: no context takeover, so
+// each compressed message inflates on its own.
+const server = new Server(httpServer, {
+  pingInterval: 200, pingTimeout: 2000, maxHttpBufferSize: 1e6,
+  perMessageDeflate: { threshold: 0, serverNoContextTakeover: true, clientNoContextTakeover: true },
+});
 const onConnection = (s) => {
   s.on("echo", (...args) => {
     const ack = typeof args.at(-1) === "function" ? args.pop() : null;
@@ -78,7 +89,9 @@ async function session(opts) {
   await new Promise((r) => setTimeout(r, 100));
 }
 
-await session({ transports: ["websocket"] });
+// The client compresses every message on WebSocket (its default: from
+// 1024 bytes).
+await session({ transports: ["websocket"], perMessageDeflate: { threshold: 0 } });
 await session({ transports: ["polling"] });
 await session({}); // polling, then the upgrade
 await new Promise((r) => setTimeout(r, 200));
@@ -104,13 +117,14 @@ function splitStream(buf) {
   return { requests, ws: null };
 }
 
-// wsMessages decodes a client's masked frames into messages.
+// wsMessages decodes a client's masked frames into messages, inflating
+// the compressed ones (deflated: the bytes as sent).
 function wsMessages(buf) {
   const msgs = [];
   let i = 0;
   let frag = null;
   while (i + 2 <= buf.length) {
-    const fin = buf[i] & 0x80, op = buf[i] & 0x0f;
+    const fin = buf[i] & 0x80, op = buf[i] & 0x0f, rsv1 = (buf[i] & 0x40) !== 0;
     let len = buf[i + 1] & 0x7f, j = i + 2;
     if (len === 126) { len = buf.readUInt16BE(j); j += 2; }
     else if (len === 127) { len = Number(buf.readBigUInt64BE(j)); j += 8; }
@@ -120,9 +134,16 @@ function wsMessages(buf) {
     const p = Buffer.from(buf.subarray(j, j + len)).map((b, k) => b ^ key[k & 3]);
     i = j + len;
     if (op >= 8) continue; // control frames
-    const binary = op === 2 || (op === 0 && frag && frag.binary);
-    frag = frag ? { binary: frag.binary, data: Buffer.concat([frag.data, p]) } : { binary: op === 2, data: p };
-    if (fin) { msgs.push({ binary: frag.binary, data: Buffer.from(frag.data) }); frag = null; }
+    frag = frag ? { ...frag, data: Buffer.concat([frag.data, p]) } : { binary: op === 2, rsv1, data: p };
+    if (fin) {
+      const m = { binary: frag.binary, data: Buffer.from(frag.data) };
+      if (frag.rsv1) {
+        m.deflated = m.data;
+        m.data = zlib.inflateRawSync(Buffer.concat([m.data, Buffer.from([0, 0, 0xff, 0xff])]), { finishFlush: zlib.constants.Z_SYNC_FLUSH });
+      }
+      msgs.push(m);
+      frag = null;
+    }
   }
   return msgs;
 }
@@ -151,7 +172,7 @@ const seen = new Set();
 function seed(pkg, target, name, ...values) {
   const text = "go test fuzz v1\n" + values.join("\n") + "\n";
   const key = pkg + target + text;
-  if (seen.has(key)) return;
+  if (seen.has(key) || (only.size > 0 && !only.has(`${pkg}/${target}`))) return;
   seen.add(key);
   const dir = path.join(root, pkg, "testdata", "fuzz", target);
   fs.mkdirSync(dir, { recursive: true });
@@ -190,6 +211,7 @@ for (const chunks of streams) {
     seed("wsframe", "FuzzDecode", "stream-max", goBytes(stream), u16(stream.length / 3), u16(64));
     for (const m of wsMessages(ws)) {
       seed("eio", "FuzzDecodePacket", "ws", goBytes(m.data), `bool(${m.binary})`, u16(m.data.length >> 1));
+      if (m.deflated) seed("loop", "FuzzInflate", "deflated", goBytes(m.deflated), `bool(${!m.binary})`, u16(1024));
       conn.push(m);
     }
   }
