@@ -123,7 +123,9 @@
 // v4 to the clients of Engine.IO v3 (socket.io-client 2.x), as socket.io
 // 4.8 does: eio3.go says what differs.
 //
-// Memory per connection (issue 12; measured with the heap profile of
+// # Memory
+//
+// Per connection (issue 12; measured with the heap profile of
 // bench/contract holding 18,000 idle WebSocket connections, bench/README.md):
 // a socket's handlers are 16-byte entries — an interned event key
 // (eventkey.go: one per name and once-ness, at most 4,096 names) and the
