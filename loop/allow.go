@@ -72,7 +72,7 @@ func (cn *conn) allowAnswered(a *allowCall) {
 	cn.serve(held.B, &r)
 	cn.sh.moved = nil
 	switch {
-	case cn.ws != nil:
+	case cn.isWS:
 		cn.onTraffic() // frames sent right after our 101
 	case !cn.http.pending && !cn.closeOnSend:
 		cn.headerTimeout()

@@ -22,7 +22,7 @@ func (cn *conn) onTraffic() {
 			cn.pipe()
 			return
 		}
-		if cn.ws != nil {
+		if cn.isWS {
 			cn.readWS()
 			return
 		}
@@ -45,7 +45,7 @@ func (cn *conn) onTraffic() {
 		cn.sh.wheel.Stop(&cn.timer)
 		cn.serve(buf[:n], &r)
 		_, _ = cn.c.Discard(n)
-		if cn.ws == nil && !cn.http.pending && !cn.closeOnSend {
+		if !cn.isWS && !cn.http.pending && !cn.closeOnSend {
 			cn.headerTimeout()
 		}
 	}

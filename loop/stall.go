@@ -34,7 +34,7 @@ import "time"
 // watch puts a WebSocket conn that handed bytes to its socket on the
 // shard's watch list, once.
 func (cn *conn) watch() {
-	if ws := cn.ws; !ws.watched {
+	if ws := &cn.ws; !ws.watched {
 		ws.watched = true
 		ws.quiet = 0
 		cn.sh.watch = append(cn.sh.watch, cn)
@@ -46,7 +46,7 @@ func (cn *conn) watch() {
 // than the last sample plus what was handed since, the peer took bytes.
 // One ioctl. Runs on the loop.
 func (cn *conn) sample() int {
-	ws := cn.ws
+	ws := &cn.ws
 	held := kernelQueued(cn.c.Fd()) + cn.c.OutboundBuffered()
 	if held < ws.held+ws.sent {
 		ws.quiet = 0
@@ -64,7 +64,7 @@ func (sh *shard) sweepStalls() {
 	sh.watch = sh.unwatch[:0]
 	for i, cn := range list {
 		list[i] = nil
-		ws := cn.ws
+		ws := &cn.ws
 		ws.watched = false
 		if cn.closed || ws.sess == nil || ws.closing {
 			continue

@@ -30,7 +30,8 @@ func (cn *conn) serveUpgrade(raw []byte, r *request, rt *route, er *eio.Request)
 	}
 	var accept [28]byte
 	acceptKey(accept[:], key)
-	ws := &wsState{route: rt}
+	ws := &cn.ws // the conn's own: a WebSocket is one object with it
+	*ws = wsState{route: rt}
 	ws.dec.MaxMessageSize = rt.engine.MaxHTTPBufferSize()
 	ws.dec.Deflate = rt.deflateAt > 0 && acceptDeflate(r.header("Sec-WebSocket-Extensions"))
 	if len(q.SID) == 0 {
@@ -127,12 +128,12 @@ func (cn *conn) switchProtocols(accept []byte, ws *wsState) {
 	out.B = append(out.B, "\r\n"...)
 	cn.sh.freeHTTPState(cn.http)
 	cn.http = nil
-	cn.ws = ws
+	cn.isWS = true
 }
 
 // readWS decodes and handles the buffered frames. Runs on the loop.
 func (cn *conn) readWS() {
-	ws := cn.ws
+	ws := &cn.ws
 	for !cn.closed {
 		buf, _ := cn.c.Peek(-1)
 		if len(buf) == 0 {
@@ -162,7 +163,7 @@ func (cn *conn) readWS() {
 // client's buffers. Input is discarded until the client closes or
 // closeWait passes.
 func (cn *conn) failWS(err error) {
-	ws := cn.ws
+	ws := &cn.ws
 	cn.writeClose(wsframe.CloseStatus(err))
 	cn.sessionClosed(err)
 	ws.closing = true
@@ -204,7 +205,7 @@ func (cn *conn) handleMessage(ws *wsState, msg *wsframe.Message) {
 // sessionClosed reports the end of the WebSocket to its session, on the
 // session's loop.
 func (cn *conn) sessionClosed(err error) {
-	ws := cn.ws
+	ws := &cn.ws
 	s := ws.sess
 	if s == nil {
 		return
@@ -221,7 +222,7 @@ func (cn *conn) writeClose(code wsframe.CloseCode) {
 
 // WriteMessage implements eio.WebSocket on the conn's own loop.
 func (cn *conn) WriteMessage(binary bool, p []byte) {
-	if cn.closed || cn.ws == nil || cn.ws.closing {
+	if cn.closed || !cn.isWS || cn.ws.closing {
 		return
 	}
 	op := wsframe.OpText
@@ -229,7 +230,7 @@ func (cn *conn) WriteMessage(binary bool, p []byte) {
 		op = wsframe.OpBinary
 	}
 	out := cn.buffer()
-	if ws := cn.ws; ws.dec.Deflate && len(p) >= ws.route.deflateAt {
+	if ws := &cn.ws; ws.dec.Deflate && len(p) >= ws.route.deflateAt {
 		out.B = wsframe.AppendCompressedFrame(out.B, op, cn.sh.flate.deflate(p))
 		return
 	}
@@ -240,7 +241,7 @@ func (cn *conn) WriteMessage(binary bool, p []byte) {
 // conn's own, its payload m's bytes, referenced until written (out.go) —
 // unless the payload is at most copyShared bytes, which are copied.
 func (cn *conn) WriteShared(m *eio.Shared) {
-	if cn.closed || cn.ws == nil || cn.ws.closing {
+	if cn.closed || !cn.isWS || cn.ws.closing {
 		return
 	}
 	op := wsframe.OpText
@@ -274,7 +275,7 @@ func (cn *conn) Writable() bool {
 // answer last time plus what was handed to the socket since — passes
 // limit, so a client that keeps up costs one ioctl per limit bytes.
 func (cn *conn) Backlog(limit int) int {
-	ws := cn.ws
+	ws := &cn.ws
 	if cn.closed || ws == nil {
 		return 0
 	}
@@ -287,7 +288,7 @@ func (cn *conn) Backlog(limit int) int {
 // Abort implements eio.WebSocket: the connection closes at once and what
 // waits for the client is discarded (a slow consumer).
 func (cn *conn) Abort() {
-	if ws := cn.ws; ws != nil {
+	if ws := &cn.ws; cn.isWS {
 		ws.sess = nil
 		ws.closing = true
 	}
@@ -297,7 +298,7 @@ func (cn *conn) Abort() {
 // drained tells the session of a WebSocket that was blocked that its
 // backlog is written out. Runs on the loop.
 func (cn *conn) drained() {
-	if ws := cn.ws; ws != nil && ws.sess != nil && !ws.closing {
+	if ws := &cn.ws; cn.isWS && ws.sess != nil && !ws.closing {
 		ws.sess.Drained(cn)
 	}
 }
@@ -305,7 +306,7 @@ func (cn *conn) drained() {
 // Close implements eio.WebSocket: a close frame without status, as the
 // official server's ws.close() sends, then a wait for the client's.
 func (cn *conn) Close() {
-	if cn.closed || cn.ws == nil || cn.ws.closing {
+	if cn.closed || !cn.isWS || cn.ws.closing {
 		return
 	}
 	cn.ws.sess = nil
