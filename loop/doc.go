@@ -95,6 +95,37 @@
 // holds at most one answer for it, and one that stops reading stops
 // asking and is ended by its heartbeat.
 //
+// System calls, counted per message with `sio-bench -syscalls` (perf
+// stat on the server; SYSCALLS=1 bench/compare.sh), on a shared 2-core
+// machine, so the batching varies with its load; the structure does not.
+// A loop iteration costs one epoll_wait (two when it found events: gnet
+// then polls once without blocking before it blocks), one read per
+// readable connection (level-triggered: gnet reads 64 KiB once, no read
+// that ends in EAGAIN) and one write or writev per connection with output
+// — everything one iteration produced for a connection, however many
+// messages the read held (Node's ws writes once per message). Tried:
+//   - Edge-triggered epoll (gnet.WithEdgeTriggeredIO): gnet then reads
+//     until EAGAIN, one more read per readable connection (reads per echo
+//     0.10 → 0.15, epoll_wait fewer, all system calls 0.30 → 0.32): not
+//     kept.
+//   - Writes at the end of gnet's event batch instead of after each
+//     connection's input: no fewer writes — a connection is readable once
+//     per iteration, so its output is one writev either way — and later
+//     answers: not done.
+//   - Loops not locked to their OS threads, OnLoop comparing the caller's
+//     runtime g (amd64 assembly) instead of gettid(2): gnet's poller calls
+//     runtime.Gosched each time its non-blocking epoll_wait finds nothing,
+//     and on a locked thread that hands the P to another thread and back
+//     (~4 futex calls, two thread switches per idle turn); and OnLoop is
+//     asked once per echo on the ack path, a gettid(2) each. Measured:
+//     long-polling broadcast to 4,000 receivers, futex 0.46 → 0.06 and all
+//     system calls 3.0 → 2.5 per delivered message; echo at peak, 1
+//     emit/write, all system calls 1.53 → 0.41 per echo. Not landed:
+//     with it (and with the g compare alone, threads still locked)
+//     TestChurnReturnsToBaseline lost a polling session ("Session ID
+//     unknown") in 5 of 22 -race runs, against 0 of 14 without; the cause
+//     was not found (branch syscalls-unlocked).
+//
 // Long-polling answers from 1024 bytes are gzip- or deflate-compressed as
 // the request accepts (the engine's httpCompression); the compressors are
 // the loop's, reset for each answer, never a connection's (compress.go).
