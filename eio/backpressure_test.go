@@ -51,7 +51,9 @@ func TestVolatileAdmitPastTheMarkDropsWithoutClosing(t *testing.T) {
 func TestWebSocketBacklogPastTheMarkAbortsTheConnection(t *testing.T) {
 	e := newEnv(t, &eio.Options{OutboundHighWaterMark: 1000}, 1)
 	ws := &socket{}
-	s := e.shards[0].OpenWebSocket(&eio.Request{Method: []byte("GET")}, ws)
+	hreq := &eio.Request{Method: []byte("GET")}
+	hid, _ := e.shards[0].NewSessionID(hreq)
+	s := e.shards[0].OpenWebSocket(hreq, hid, ws)
 	ws.backlog = 990 // the kernel's send queue and the host's
 	if err := s.Send([]byte("12345678"), false); err != nil {
 		t.Fatalf("a packet that fits: %v", err)
@@ -67,7 +69,9 @@ func TestWebSocketBacklogPastTheMarkAbortsTheConnection(t *testing.T) {
 func TestWriteStallClosesWithSlowConsumer(t *testing.T) {
 	e := newEnv(t, nil, 1)
 	ws := &socket{}
-	s := e.shards[0].OpenWebSocket(&eio.Request{Method: []byte("GET")}, ws)
+	hreq := &eio.Request{Method: []byte("GET")}
+	hid, _ := e.shards[0].NewSessionID(hreq)
+	s := e.shards[0].OpenWebSocket(hreq, hid, ws)
 	s.WriteStalled(&socket{}) // not its transport: ignored
 	if s.Closed() {
 		t.Fatal("closed by another socket's stall")
@@ -92,7 +96,9 @@ func TestDrainRunsWhenTheBacklogIsWrittenOut(t *testing.T) {
 		t.Fatalf("drain after the GET took the queue: %v", drained)
 	}
 	ws := &socket{}
-	w := e.shards[0].OpenWebSocket(&eio.Request{Method: []byte("GET")}, ws)
+	hreq := &eio.Request{Method: []byte("GET")}
+	hid, _ := e.shards[0].NewSessionID(hreq)
+	w := e.shards[0].OpenWebSocket(hreq, hid, ws)
 	w.Drained(ws)
 	if len(drained) != 2 || drained[1] != w.ID() {
 		t.Fatalf("drain on WebSocket: %v", drained)

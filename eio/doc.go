@@ -45,6 +45,17 @@
 // hosts reference instead of copying. Server.OnDrain reports a backlog
 // written out.
 //
+// What a Node user reaches for beyond the defaults (headers.go): the
+// session cookie (Options.Cookie), the initial_headers and headers hooks
+// (OnInitialHeaders, OnHeaders: the host asks AppendHeaders for the lines
+// of each successful answer), the connection_error event
+// (OnConnectionError: the host calls Refused for each request it refuses;
+// a refusal decided on the session's loop reaches it through Refuser),
+// addTrailingSlash: false (Options.DisableTrailingSlash) and generateId
+// (Options.GenerateID: the generated id goes behind the routing prefix,
+// so routing stays O(1); the host asks NewSessionID before it answers a
+// handshake). None costs anything unless set.
+//
 // Shutting down: Server.RefuseHandshakes refuses every later handshake
 // (403, code 4); Session.Unsent and Shard.Unflushed (a host's Flusher)
 // tell a graceful shutdown what it still waits for.

@@ -80,6 +80,58 @@ var (
 	errUnsupported      = &RequestError{Code: UnsupportedProtocolVersion}
 )
 
+// ConnectionError is a request the server refused with an Engine.IO error
+// (engine.io's "connection_error" event; see Server.OnConnectionError).
+type ConnectionError struct {
+	// Request is the refused request. It is valid only during the call:
+	// its bytes are the loop's buffers, reused by the next request. Copy
+	// what you keep.
+	Request *Request
+	// Code is the error code the client is sent.
+	Code ErrorCode
+	// Message is the official message of Code (err.message).
+	Message string
+	// Context is the message the client is sent when it is not the
+	// official one, as err.context.message: an AllowRequest error's text,
+	// a connection limit's. Empty otherwise.
+	Context string
+}
+
+// OnConnectionError sets the function called for every request the
+// server refuses with an Engine.IO error code (engine.io's
+// "connection_error" event): an unknown transport (0), an unknown or
+// closed session id (1), a handshake that is not a GET (2), a bad request
+// (3: an invalid Origin, a transport or protocol mismatch, a session id
+// GenerateID failed to make), a refused handshake (4: AllowRequest, the
+// connection limits, a server shutting down) and an unsupported protocol
+// version (5). It runs on a loop (in the net/http mode, on the request's
+// goroutine) and must not block. Nil, the default, costs nothing. Call it
+// before the server serves.
+func (srv *Server) OnConnectionError(fn func(e *ConnectionError)) { srv.onConnectionError = fn }
+
+// ReportsRefusals reports whether an OnConnectionError function is set:
+// a host keeps what it needs to report a refusal decided elsewhere only
+// then.
+func (srv *Server) ReportsRefusals() bool { return srv.onConnectionError != nil }
+
+// Refused reports the refusal of r with err to the OnConnectionError
+// function, if any. The host calls it for each request it answers with a
+// RequestError; r is passed on as it is (valid only during the call).
+func (srv *Server) Refused(r *Request, err *RequestError) {
+	fn := srv.onConnectionError
+	if fn == nil {
+		return
+	}
+	e := ConnectionError{Request: r, Code: err.Code, Message: "Unknown error"}
+	if int(err.Code) < len(errorMessages) {
+		e.Message = errorMessages[err.Code]
+	}
+	if err.Message != e.Message {
+		e.Context = err.Message
+	}
+	fn(&e)
+}
+
 // ErrorCodeOf reports the Engine.IO error code carried by err, if any.
 func ErrorCodeOf(err error) (ErrorCode, bool) {
 	var re *RequestError

@@ -2,6 +2,7 @@ package eio
 
 import (
 	"log/slog"
+	"net/http"
 	"time"
 )
 
@@ -116,6 +117,56 @@ type Options struct {
 	// that node's. Zero (or a value out of range) means none: the second
 	// character of a session id is random, as the others.
 	NodeID int
+
+	// DisableTrailingSlash matches the path a host serves the server on
+	// as given (engine.io's addTrailingSlash: false): "/socket.io" then
+	// answers "/socket.io?EIO=4…" as the official server does, which
+	// compares the URL's start with the path. By default a trailing slash
+	// is added ("/socket.io/").
+	DisableTrailingSlash bool
+	// Cookie, when set, makes the answer to a long-polling handshake set a
+	// cookie holding the session id (engine.io's cookie option, off by
+	// default): with the zero CookieOptions, "Set-Cookie: io=<sid>;
+	// Path=/; HttpOnly; SameSite=Lax", as cookie: true. A WebSocket
+	// handshake sets none, as in the official server.
+	Cookie *CookieOptions
+	// GenerateID makes the session ids (engine.io's generateId(req)). A
+	// session id names the loop that owns its session (and, with NodeID,
+	// its node), so that any loop or node routes a request to it in O(1)
+	// (ShardOf, NodeOf): the id is those two characters followed by what
+	// GenerateID returns, which must be exactly GeneratedIDLen characters
+	// of the URL-safe base64 alphabet (A–Z, a–z, 0–9, '-', '_'). The
+	// second character is 'A' when NodeID is not set. An error, or an id
+	// of another form, refuses the handshake with 400 {"code":3,"message":
+	// "Bad request"}, as the official server refuses an id its generator
+	// failed to make. It runs on the loop that opens the session and must
+	// not block; r is valid only during the call. Nil means random ids
+	// (20 characters, as the official server's base64id).
+	GenerateID func(r *Request) (string, error)
+}
+
+// CookieOptions are the attributes of the session cookie
+// (Options.Cookie). The zero value is the official default.
+type CookieOptions struct {
+	// Name is the cookie's name. Empty means "io".
+	Name string
+	// Path is the cookie's Path. Empty means "/".
+	Path string
+	// Domain is the cookie's Domain; empty means none.
+	Domain string
+	// MaxAge is the cookie's Max-Age, in seconds; zero means none.
+	MaxAge int
+	// Expires is the cookie's Expires; the zero time means none.
+	Expires time.Time
+	// NoHTTPOnly leaves HttpOnly out (httpOnly: false).
+	NoHTTPOnly bool
+	// Secure adds Secure.
+	Secure bool
+	// Partitioned adds Partitioned.
+	Partitioned bool
+	// SameSite is the cookie's SameSite. Zero means Lax;
+	// http.SameSiteDefaultMode leaves the attribute out (sameSite: false).
+	SameSite http.SameSite
 }
 
 // closeTimeout is how long a closing polling session waits for the GET that

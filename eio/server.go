@@ -23,6 +23,11 @@ type Server struct {
 	shards       [MaxShards]atomic.Pointer[Shard]
 	limits       connLimits // written by every loop, see limits.go
 
+	// The hooks of headers.go and errors.go; nil unless set.
+	onInitialHeaders, onHeaders func(*ResponseHeader, *Request)
+	onConnectionError           func(*ConnectionError)
+	cookie                      *[2]string // the session cookie around its value (Options.Cookie)
+
 	// Counters, safe from any goroutine.
 	slowConsumers, dropped atomic.Uint64
 
@@ -37,6 +42,7 @@ func NewServer(opts *Options) *Server {
 		opts = &Options{}
 	}
 	srv := &Server{opts: opts.withDefaults()}
+	srv.cookie = cookieParts(srv.opts.Cookie)
 	for _, t := range srv.opts.Transports {
 		switch t {
 		case TransportPolling:
@@ -85,6 +91,10 @@ func (srv *Server) Shard(i int) *Shard {
 
 // MaxHTTPBufferSize returns the largest message or polling body accepted.
 func (srv *Server) MaxHTTPBufferSize() int64 { return srv.opts.MaxHTTPBufferSize }
+
+// TrailingSlash reports whether a host adds a trailing slash to the path
+// it serves the server on (not Options.DisableTrailingSlash).
+func (srv *Server) TrailingSlash() bool { return !srv.opts.DisableTrailingSlash }
 
 // NodeID returns the node id written in this server's session ids
 // (Options.NodeID), 0 for none.
@@ -235,9 +245,9 @@ func (srv *Server) Allow(r *Request, done func(*RequestError)) {
 
 // validHeaderValue reports whether v has no character Node's
 // checkInvalidHeaderChar rejects (controls other than tab, and DEL).
-func validHeaderValue(v []byte) bool {
-	for _, c := range v {
-		if (c < ' ' && c != '\t') || c == 0x7f {
+func validHeaderValue[T string | []byte](v T) bool {
+	for i := range len(v) {
+		if c := v[i]; (c < ' ' && c != '\t') || c == 0x7f {
 			return false
 		}
 	}

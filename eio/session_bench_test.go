@@ -45,7 +45,8 @@ func BenchmarkSessionEcho(b *testing.B) {
 			}
 			req := v3Request("EIO=" + rev + "&transport=websocket")
 			b.Run("EIO="+rev+"/websocket/"+kind.name, func(b *testing.B) {
-				s := sh.OpenWebSocket(req, discardWS{})
+				id, _ := sh.NewSessionID(req)
+				s := sh.OpenWebSocket(req, id, discardWS{})
 				msg := []byte(kind.ws)
 				buf := make([]byte, len(msg))
 				b.ReportAllocs()
@@ -56,8 +57,8 @@ func BenchmarkSessionEcho(b *testing.B) {
 			})
 			preq := v3Request("EIO=" + rev + "&transport=polling&b64=1")
 			b.Run("EIO="+rev+"/polling/"+kind.name, func(b *testing.B) {
-				s := sh.OpenPolling(preq, discardRespond{})
-				id := s.ID()
+				id, _ := sh.NewSessionID(preq)
+				sh.OpenPolling(preq, id, discardRespond{})
 				body := []byte(kind.post)
 				buf := make([]byte, len(body))
 				b.ReportAllocs()

@@ -99,7 +99,9 @@ func (e *env) advance(d time.Duration) {
 
 func (e *env) openPolling() *eio.Session {
 	r := &reply{}
-	s := e.shards[0].OpenPolling(&eio.Request{Method: []byte("GET")}, r)
+	hreq := &eio.Request{Method: []byte("GET")}
+	hid, _ := e.shards[0].NewSessionID(hreq)
+	s := e.shards[0].OpenPolling(hreq, hid, r)
 	got := r.only(e.t)
 	if got.status != 200 || !strings.HasPrefix(got.body, `0{"sid":"`+s.ID().String()+`","upgrades":["websocket"]`) {
 		e.t.Fatalf("open answer %+v", got)
@@ -253,7 +255,9 @@ func TestServerCloseOnPollingDeliversQueuedPacketsThenClose(t *testing.T) {
 func TestWebSocketSessionEchoesAndClosesOnParseError(t *testing.T) {
 	e := newEnv(t, nil, 1)
 	ws := &socket{}
-	s := e.shards[0].OpenWebSocket(&eio.Request{Method: []byte("GET")}, ws)
+	hreq := &eio.Request{Method: []byte("GET")}
+	hid, _ := e.shards[0].NewSessionID(hreq)
+	s := e.shards[0].OpenWebSocket(hreq, hid, ws)
 	if !strings.HasPrefix(ws.last(), `0{"sid":"`) || !strings.Contains(ws.last(), `"upgrades":[]`) {
 		t.Fatalf("open %q", ws.last())
 	}

@@ -118,9 +118,45 @@ func (sh *Shard) lookup(sid []byte) *Session {
 	return sh.sessions.get((*SID)(sid))
 }
 
-// newSession creates and registers a session on transport ws or polling.
-func (sh *Shard) newSession(r *Request, ws WebSocket) *Session {
-	s := &Session{id: sh.ids.next(sh.index)}
+// GeneratedIDLen is the length of the ids Options.GenerateID returns: a
+// session id less the two characters that route it.
+const GeneratedIDLen = SIDLen - 2
+
+// errIDGeneration refuses a handshake whose GenerateID failed.
+var errIDGeneration = &RequestError{Code: BadRequest}
+
+// NewSessionID returns the id of the session the handshake r opens on
+// this shard: a random one, or Options.GenerateID's behind the shard's
+// index and the node's. A RequestError (GenerateID failed) refuses the
+// handshake. The host calls it before it answers the handshake (the
+// cookie carries the id), then OpenPolling or OpenWebSocket with the id.
+// Owner loop only.
+func (sh *Shard) NewSessionID(r *Request) (SID, *RequestError) {
+	gen := sh.srv.opts.GenerateID
+	if gen == nil {
+		return sh.ids.next(sh.index), nil
+	}
+	user, err := gen(r)
+	if err != nil || len(user) != GeneratedIDLen {
+		return SID{}, errIDGeneration
+	}
+	var id SID
+	id[0], id[1] = sidAlphabet[sh.index], sidAlphabet[sh.ids.node]
+	for i := range len(user) {
+		if sidIndex[user[i]] < 0 {
+			return SID{}, errIDGeneration
+		}
+		id[2+i] = user[i]
+	}
+	if sh.sessions.get(&id) != nil {
+		return SID{}, errIDGeneration // not unique
+	}
+	return id, nil
+}
+
+// newSession creates and registers session id on transport ws or polling.
+func (sh *Shard) newSession(r *Request, id SID, ws WebSocket) *Session {
+	s := &Session{id: id}
 	s.heartbeat.Init(s)
 	s.shard = sh
 	sh.sessions.put(s)
@@ -144,10 +180,11 @@ func (sh *Shard) newSession(r *Request, ws WebSocket) *Session {
 	return s
 }
 
-// OpenPolling opens a session whose handshake is the long-polling GET r;
-// the open packet answers it. The caller has passed r through Check.
-func (sh *Shard) OpenPolling(r *Request, reply Responder) *Session {
-	s := sh.newSession(r, nil)
+// OpenPolling opens session id (NewSessionID) whose handshake is the
+// long-polling GET r; the open packet answers it. The caller has passed r
+// through Check.
+func (sh *Shard) OpenPolling(r *Request, id SID, reply Responder) *Session {
+	s := sh.newSession(r, id, nil)
 	sh.scratch = sh.srv.appendOpen(append(sh.scratch[:0], byte('0'+PacketOpen)), s.id, false)
 	body := sh.scratch
 	if s.eio3 {
@@ -164,11 +201,11 @@ func (sh *Shard) OpenPolling(r *Request, reply Responder) *Session {
 	return s
 }
 
-// OpenWebSocket opens a session on a WebSocket whose handshake r just
-// completed, and sends the open packet. The host then delivers the
-// connection's messages with Session.ReceiveMessage.
-func (sh *Shard) OpenWebSocket(r *Request, ws WebSocket) *Session {
-	s := sh.newSession(r, ws)
+// OpenWebSocket opens session id (NewSessionID) on a WebSocket whose
+// handshake r just completed, and sends the open packet. The host then
+// delivers the connection's messages with Session.ReceiveMessage.
+func (sh *Shard) OpenWebSocket(r *Request, id SID, ws WebSocket) *Session {
+	s := sh.newSession(r, id, ws)
 	sh.scratch = sh.srv.appendOpen(append(sh.scratch[:0], byte('0'+PacketOpen)), s.id, true)
 	ws.WriteMessage(false, sh.scratch)
 	s.connected(r)
@@ -187,7 +224,7 @@ func (sh *Shard) Poll(sid []byte, f RequestFlags, reply Responder) {
 		return
 	}
 	if err := sh.checkPolling(s, f); err != nil {
-		respondError(reply, err)
+		sh.refuse(reply, err)
 		return
 	}
 	s.poll(reply)
@@ -199,7 +236,7 @@ func (sh *Shard) Poll(sid []byte, f RequestFlags, reply Responder) {
 func (sh *Shard) Post(sid []byte, f RequestFlags, body []byte, reply Responder) {
 	s := sh.lookup(sid)
 	if err := sh.checkPolling(s, f); err != nil {
-		respondError(reply, err)
+		sh.refuse(reply, err)
 		return
 	}
 	s.post(f, body, reply)
@@ -222,6 +259,25 @@ func (sh *Shard) Probe(sid []byte, f RequestFlags, ws WebSocket) (*Session, erro
 		return nil, errBadRequest
 	}
 	return s, s.probe(ws)
+}
+
+// Refuser is implemented by a Responder whose host reports the refusals
+// decided on the session's loop to Server.OnConnectionError: a
+// long-polling request whose session is unknown, on another transport or
+// of another protocol revision is answered with Refuse (the error's
+// status and body, and Server.Refused with the request) instead of
+// Respond when a function is set.
+type Refuser interface {
+	Refuse(err *RequestError)
+}
+
+// refuse answers reply with err, through Refuse when the host reports it.
+func (sh *Shard) refuse(reply Responder, err *RequestError) {
+	if rf, ok := reply.(Refuser); ok && sh.srv.onConnectionError != nil {
+		rf.Refuse(err)
+		return
+	}
+	respondError(reply, err)
 }
 
 func respondError(reply Responder, err *RequestError) {

@@ -25,7 +25,8 @@ func (e *env) openV3(query string) *eio.Session {
 	if _, err := e.srv.Check(req, false); err != nil {
 		e.t.Fatalf("Check(%q): %v", query, err)
 	}
-	s := e.shards[0].OpenPolling(req, r)
+	hid, _ := e.shards[0].NewSessionID(req)
+	s := e.shards[0].OpenPolling(req, hid, r)
 	got := r.only(e.t)
 	open := `0{"sid":"` + s.ID().String() + `","upgrades":["websocket"],"pingInterval":25000,"pingTimeout":20000,"maxPayload":1000000}`
 	if got.status != 200 || got.ctype != eio.ContentTypeText || got.body != strconv.Itoa(len(open))+":"+open {
@@ -168,7 +169,9 @@ func TestRequestOfTheOtherRevisionIsBadRequest(t *testing.T) {
 	if _, err := e.shards[0].Probe(id[:], 0, &socket{}); err == nil {
 		t.Fatal("EIO=4 probe of a v3 session accepted")
 	}
-	v4 := e.shards[0].OpenPolling(v3Request("EIO=4&transport=polling"), &reply{})
+	hreq := v3Request("EIO=4&transport=polling")
+	hid, _ := e.shards[0].NewSessionID(hreq)
+	v4 := e.shards[0].OpenPolling(hreq, hid, &reply{})
 	id = v4.ID()
 	r = &reply{}
 	e.shards[0].Post(id[:], eio.FlagEIO3, []byte("4a"), r)

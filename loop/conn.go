@@ -45,8 +45,13 @@ type httpState struct {
 	keepAlive bool
 	route     *route
 	sid       eio.SID  // the pending request's session, for opPollClosed
-	headers   []byte   // extra response header lines (CORS) of the pending request
+	headers   []byte   // extra response header lines (CORS, then the engine's: AppendHeaders) of the pending request
+	hooked    int      // where the engine's lines start in headers: a non-200 answer goes without them
 	encoding  encoding // how the pending GET's answer may be compressed
+	// kept is a copy of the pending request, for the report of a refusal
+	// decided on another loop (conn.Refuse); only when the engine
+	// reports refusals (eio.Server.ReportsRefusals).
+	kept *bytebufferpool.ByteBuffer
 	// fallback is the request the fallback handler is serving, if any
 	// (fallback.go).
 	fallback *fallback
@@ -95,7 +100,7 @@ const maxFreeHTTP = 256
 // for a conn accepted later: an idle WebSocket keeps none, and its 96
 // bytes are not garbage of every connect. Runs on the loop.
 func (sh *shard) freeHTTPState(hs *httpState) {
-	if len(sh.freeHTTP) < maxFreeHTTP && hs.fallback == nil && hs.held == nil && hs.verdict == nil {
+	if len(sh.freeHTTP) < maxFreeHTTP && hs.fallback == nil && hs.held == nil && hs.verdict == nil && hs.kept == nil {
 		*hs = httpState{headers: hs.headers[:0]}
 		sh.freeHTTP = append(sh.freeHTTP, hs)
 	}
@@ -227,6 +232,9 @@ func (cn *conn) onClose(err error) {
 	if hs := cn.http; hs != nil && hs.held != nil {
 		bytebufferpool.Put(hs.held)
 		hs.held = nil
+	}
+	if cn.http != nil {
+		cn.http.unkeep()
 	}
 	if hs := cn.http; hs != nil && hs.pending && hs.route != nil && hs.sid != (eio.SID{}) {
 		owner := cn.sh.srv.shardByIndex(eio.ShardOf(hs.sid[:]))

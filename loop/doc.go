@@ -144,6 +144,14 @@
 // leaves little garbage, which the heap of an idle server would
 // otherwise keep.
 //
+// The engine's hooks (eio.Server.OnInitialHeaders, OnHeaders,
+// OnConnectionError) run on the loop that received the request, with the
+// request parsed in place: valid only during the call. A long-polling
+// request answered on its session's loop keeps its headers' lines with
+// the conn until the answer; a refusal decided there is posted back
+// (opRefuse) and reported with a pooled copy of the request, kept only
+// when OnConnectionError is set.
+//
 // Limits: request line and headers (431), bodies over the route's
 // maxHttpBufferSize (413), malformed requests (400), headers not complete
 // within HeaderTimeout (closed), an HTTP connection's unsent output over

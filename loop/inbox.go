@@ -17,6 +17,7 @@ const (
 	opPost                     // to the session's loop: a POST body for sid
 	opPollClosed               // to the session's loop: a held GET's conn went away
 	opRespond                  // to the conn's loop: write an HTTP response
+	opRefuse                   // to the conn's loop: refuse its request (status: the eio.ErrorCode, ctype: the message)
 	opFunc                     // run fn (eio.Executor, for the layers above)
 )
 

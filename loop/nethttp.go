@@ -171,8 +171,7 @@ func (srv *Server) servePolling(w http.ResponseWriter, r *http.Request, rt *rout
 	}
 	q, rerr := rt.engine.Check(er, false)
 	if rerr != nil {
-		var b [128]byte
-		writeResponse(w, rerr.Status(), eio.ContentTypeJSON, rerr.AppendJSON(b[:0]))
+		refuseHTTP(w, rt, er, rerr)
 		return
 	}
 	var body []byte
@@ -197,19 +196,24 @@ func (srv *Server) servePolling(w http.ResponseWriter, r *http.Request, rt *rout
 			return // the client went away before AllowRequest answered
 		}
 		if refused != nil {
-			var b [128]byte
-			writeResponse(w, refused.Status(), eio.ContentTypeJSON, refused.AppendJSON(b[:0]))
+			refuseHTTP(w, rt, er, refused)
 			return
 		}
 		sh := srv.nextShard()
 		reply.sh = sh
-		sh.Execute(func() { sh.eio[rt.index].OpenPolling(er, reply) })
+		sh.Execute(func() {
+			id, err := sh.eio[rt.index].NewSessionID(er)
+			if err != nil {
+				reply.Refuse(err)
+				return
+			}
+			reply.id = &id
+			sh.eio[rt.index].OpenPolling(er, id, reply)
+		})
 	} else {
 		sh := srv.shardByIndex(eio.ShardOf(q.SID))
 		if sh == nil {
-			var b [128]byte
-			e := &eio.RequestError{Code: eio.UnknownSID}
-			writeResponse(w, e.Status(), eio.ContentTypeJSON, e.AppendJSON(b[:0]))
+			refuseHTTP(w, rt, er, &eio.RequestError{Code: eio.UnknownSID})
 			return
 		}
 		reply.sh = sh
@@ -233,11 +237,15 @@ func (srv *Server) servePolling(w http.ResponseWriter, r *http.Request, rt *rout
 	}
 	select {
 	case <-reply.done:
+		if reply.refused != nil {
+			rt.engine.Refused(er, reply.refused)
+		}
 		if reply.enc != encIdentity {
 			setHeaderLines(w.Header(), []byte(contentEncodingLine[reply.enc]))
 		}
 		if reply.status == 200 {
 			w.Header().Set("Cache-Control", "no-store") // see noStoreLine
+			setHeaderLines(w.Header(), rt.engine.AppendHeaders(nil, er, reply.id, false))
 		}
 		writeResponse(w, reply.status, reply.ctype, reply.body)
 	case <-r.Context().Done():
@@ -255,6 +263,23 @@ type httpReply struct {
 	ctype      string
 	body       []byte
 	done       chan struct{}
+	id         *eio.SID          // the session a handshake opened
+	refused    *eio.RequestError // the refusal the answer carries (Refuse)
+}
+
+// Refuse implements eio.Refuser: the request's goroutine reports the
+// refusal (it holds the request). Runs on the loop.
+func (hr *httpReply) Refuse(err *eio.RequestError) {
+	hr.refused = err
+	var b [128]byte
+	hr.Respond(err.Status(), eio.ContentTypeJSON, err.AppendJSON(b[:0]))
+}
+
+// refuseHTTP reports the refusal of er (Server.Refused) and answers it.
+func refuseHTTP(w http.ResponseWriter, rt *route, er *eio.Request, err *eio.RequestError) {
+	rt.engine.Refused(er, err)
+	var b [128]byte
+	writeResponse(w, err.Status(), eio.ContentTypeJSON, err.AppendJSON(b[:0]))
 }
 
 // Respond implements eio.Responder: the answer is compressed by the

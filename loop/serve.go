@@ -7,6 +7,7 @@ import (
 	"log/slog"
 
 	"github.com/sioloop/sioloop/eio"
+	"github.com/valyala/bytebufferpool"
 )
 
 // onTraffic processes the buffered input: HTTP requests one at a time,
@@ -95,6 +96,7 @@ func (cn *conn) serve(raw []byte, r *request) {
 		}
 		hs.headers = rt.cors.appendHeaders(hs.headers, origin)
 	}
+	hs.hooked = len(hs.headers)
 	if r.upgradeWebSocket {
 		cn.serveUpgrade(raw, r, rt, er)
 		return
@@ -102,7 +104,7 @@ func (cn *conn) serve(raw []byte, r *request) {
 	hs.encoding = rt.pollEncoding(r.method, r.header("Accept-Encoding"))
 	q, rerr := rt.engine.Check(er, false)
 	if rerr != nil {
-		cn.respondError(rerr)
+		cn.refuseRequest(rt, er, rerr)
 		return
 	}
 	if len(r.body) > int(rt.engine.MaxHTTPBufferSize()) {
@@ -111,14 +113,21 @@ func (cn *conn) serve(raw []byte, r *request) {
 	}
 	if len(q.SID) == 0 {
 		refused, decided := cn.allow(raw, rt, er)
-		switch {
-		case !decided:
-		case refused != nil:
-			cn.respondError(refused)
-		default:
-			hs.pending = true
-			cn.sh.eio[rt.index].OpenPolling(er, cn)
+		if !decided {
+			return
 		}
+		sh := cn.sh.eio[rt.index]
+		var id eio.SID
+		if refused == nil {
+			id, refused = sh.NewSessionID(er)
+		}
+		if refused != nil {
+			cn.refuseRequest(rt, er, refused)
+			return
+		}
+		hs.headers = rt.engine.AppendHeaders(hs.headers, er, &id, false)
+		hs.pending = true
+		sh.OpenPolling(er, id, cn)
 		return
 	}
 	if cn.forwardTo(rt, q.SID, raw, false) {
@@ -126,19 +135,25 @@ func (cn *conn) serve(raw []byte, r *request) {
 	}
 	owner := cn.sh.srv.shardByIndex(eio.ShardOf(q.SID))
 	if owner == nil {
-		cn.respondError(&eio.RequestError{Code: eio.UnknownSID})
+		cn.refuseRequest(rt, er, &eio.RequestError{Code: eio.UnknownSID})
 		return
 	}
+	hs.headers = rt.engine.AppendHeaders(hs.headers, er, nil, false)
 	hs.pending = true
 	hs.sid = eio.SID(q.SID)
 	post := string(r.method) == "POST"
 	if owner == cn.sh {
+		cn.sh.refusing = er // for a refusal (Refuse), decided during the call
 		if post {
 			owner.eio[rt.index].Post(q.SID, q.Flags, r.body, cn)
 		} else {
 			owner.eio[rt.index].Poll(q.SID, q.Flags, cn)
 		}
+		cn.sh.refusing = nil
 		return
+	}
+	if rt.engine.ReportsRefusals() {
+		hs.kept = copyBuf(raw)
 	}
 	t := task{op: opPoll, flags: q.Flags, c: cn, route: rt, sid: hs.sid}
 	if post {
@@ -191,15 +206,57 @@ func (cn *conn) Respond(status int, contentType string, body []byte) {
 	if cn.closed || cn.http == nil || !cn.http.pending {
 		return
 	}
-	cn.http.pending = false
+	hs := cn.http
+	hs.pending = false
+	hs.unkeep()
 	if status == 200 {
-		cn.http.headers = append(cn.http.headers, noStoreLine...)
+		hs.headers = append(hs.headers, noStoreLine...)
+	} else {
+		hs.headers = hs.headers[:hs.hooked] // the engine's lines go with a 200 only
 	}
 	cn.respond(status, contentType, body)
 	if !cn.closeOnSend {
 		cn.headerTimeout()
 		cn.onTraffic() // requests that arrived while this one waited
 	}
+}
+
+// Refuse implements eio.Refuser: the refusal of the pending request is
+// reported with the request — the one being served, when the session's
+// loop is this one, else the copy kept of it — and answered. Runs on the
+// loop.
+func (cn *conn) Refuse(err *eio.RequestError) {
+	hs := cn.http
+	if cn.closed || hs == nil || !hs.pending {
+		return
+	}
+	switch {
+	case cn.sh.refusing != nil:
+		hs.route.engine.Refused(cn.sh.refusing, err)
+	case hs.kept != nil:
+		var r request
+		if n, perr := parseRequest(hs.kept.B, &cn.sh.srv.limits, &r, &cn.sh.chunked); perr == nil && n > 0 {
+			er := cn.sh.eioRequest(cn, &r)
+			hs.route.engine.Refused(er, err)
+			cn.sh.doneRequest(er)
+		}
+	}
+	var b [128]byte
+	cn.Respond(err.Status(), eio.ContentTypeJSON, err.AppendJSON(b[:0]))
+}
+
+// unkeep releases the copy of the pending request, if any.
+func (hs *httpState) unkeep() {
+	if hs.kept != nil {
+		bytebufferpool.Put(hs.kept)
+		hs.kept = nil
+	}
+}
+
+// refuseRequest reports the refusal of er (Server.Refused) and answers it.
+func (cn *conn) refuseRequest(rt *route, er *eio.Request, err *eio.RequestError) {
+	rt.engine.Refused(er, err)
+	cn.respondError(err)
 }
 
 // noStoreLine is the header engine.io's polling transport puts on each of

@@ -156,10 +156,14 @@ func New(opts *Options) *Server {
 }
 
 // Handle serves the Engine.IO server engine on every path starting with
-// path (a trailing slash is added, as engine.io does), with CORS as cors
-// describes (nil: no CORS headers). Call it before ListenAndServe.
+// path (a trailing slash is added, as engine.io does, unless the engine's
+// DisableTrailingSlash is set), with CORS as cors describes (nil: no CORS
+// headers). Call it before ListenAndServe.
 func (srv *Server) Handle(path string, engine *eio.Server, cors *CORSOptions) {
-	path = strings.TrimSuffix(path, "/") + "/"
+	path = strings.TrimSuffix(path, "/")
+	if engine.TrailingSlash() {
+		path += "/"
+	}
 	rt := &route{index: len(srv.routes), path: path, engine: engine, cors: compileCORS(cors)}
 	if threshold, ok := engine.HTTPCompression(); ok {
 		rt.compressAt = max(threshold, 1)

@@ -45,6 +45,7 @@ type shard struct {
 	chunked     []byte                    // scratch for decoded chunked bodies
 	waiting     []*conn                   // fallback handlers waiting for their conn to send (fallback.go)
 	moved       *handoff                  // the handoff being served, during serveHandoff
+	refusing    *eio.Request              // the request whose session's loop this is, while eio decides on it (conn.Refuse)
 	compressors compressors               // for long-polling answers (compress.go)
 	flate       flateState                // permessage-deflate (deflate.go)
 	upstreams   [eio.MaxNodes][]*upstream // idle connections to other nodes, by node (forward.go)
@@ -182,6 +183,8 @@ func (sh *shard) run(t *task) {
 		}
 	case opRespond:
 		t.c.Respond(t.status, t.ctype, t.buf.B)
+	case opRefuse:
+		t.c.Refuse(&eio.RequestError{Code: eio.ErrorCode(t.status), Message: t.ctype})
 	}
 	if t.buf != nil {
 		bytebufferpool.Put(t.buf)

@@ -20,7 +20,7 @@ func (cn *conn) serveUpgrade(raw []byte, r *request, rt *route, er *eio.Request)
 		}
 	}
 	if rerr != nil {
-		cn.abortUpgrade(rerr.Text())
+		cn.refuseUpgrade(rt, er, rerr)
 		return
 	}
 	key := r.header("Sec-WebSocket-Key")
@@ -35,8 +35,15 @@ func (cn *conn) serveUpgrade(raw []byte, r *request, rt *route, er *eio.Request)
 	ws.dec.MaxMessageSize = rt.engine.MaxHTTPBufferSize()
 	ws.dec.Deflate = rt.deflateAt > 0 && acceptDeflate(r.header("Sec-WebSocket-Extensions"))
 	if len(q.SID) == 0 {
+		sh := cn.sh.eio[rt.index]
+		id, rerr := sh.NewSessionID(er)
+		if rerr != nil {
+			cn.refuseUpgrade(rt, er, rerr)
+			return
+		}
+		cn.http.headers = rt.engine.AppendHeaders(cn.http.headers, er, &id, true)
 		cn.switchProtocols(accept[:], ws)
-		ws.sess = cn.sh.eio[rt.index].OpenWebSocket(er, cn)
+		ws.sess = sh.OpenWebSocket(er, id, cn)
 		return
 	}
 	if cn.forwardTo(rt, q.SID, raw, true) {
@@ -44,7 +51,7 @@ func (cn *conn) serveUpgrade(raw []byte, r *request, rt *route, er *eio.Request)
 	}
 	owner := cn.sh.srv.shardByIndex(eio.ShardOf(q.SID))
 	if owner == nil {
-		cn.abortUpgrade((&eio.RequestError{Code: eio.UnknownSID}).Text())
+		cn.refuseUpgrade(rt, er, &eio.RequestError{Code: eio.UnknownSID})
 		return
 	}
 	if owner != cn.sh {
@@ -54,27 +61,37 @@ func (cn *conn) serveUpgrade(raw []byte, r *request, rt *route, er *eio.Request)
 		return
 	}
 	s, err := owner.eio[rt.index].Probe(q.SID, q.Flags, cn)
-	cn.acceptProbe(accept[:], ws, s, err)
+	cn.acceptProbe(accept[:], ws, rt, er, s, err)
 }
 
-// acceptProbe answers a handshake with a sid by the session's verdict.
-func (cn *conn) acceptProbe(accept []byte, ws *wsState, s *eio.Session, err error) {
+// acceptProbe answers the handshake er with a sid by the session's
+// verdict.
+func (cn *conn) acceptProbe(accept []byte, ws *wsState, rt *route, er *eio.Request, s *eio.Session, err error) {
 	switch {
 	case err == nil:
 		ws.sess = s
+		cn.http.headers = rt.engine.AppendHeaders(cn.http.headers, er, nil, true)
 		cn.switchProtocols(accept, ws)
 	case eio.IsAlreadyUpgrading(err):
 		// The official server completes the handshake, then closes; Close
 		// also bounds the wait for the client's close frame.
+		cn.http.headers = rt.engine.AppendHeaders(cn.http.headers, er, nil, true)
 		cn.switchProtocols(accept, ws)
 		cn.Close()
 	default:
 		if re, ok := err.(*eio.RequestError); ok {
-			cn.abortUpgrade(re.Text())
+			cn.refuseUpgrade(rt, er, re)
 		} else {
 			cn.abortUpgrade(err.Error())
 		}
 	}
+}
+
+// refuseUpgrade reports the refusal of the handshake er
+// (Server.Refused) and answers it.
+func (cn *conn) refuseUpgrade(rt *route, er *eio.Request, err *eio.RequestError) {
+	rt.engine.Refused(er, err)
+	cn.abortUpgrade(err.Text())
 }
 
 // checkHandshake validates a WebSocket handshake as the ws library does,
@@ -115,13 +132,15 @@ func (cn *conn) abortUpgrade(msg string) {
 	cn.respond(400, "text/html", []byte(msg))
 }
 
-// switchProtocols writes the 101 answer; the conn speaks WebSocket from
-// the next byte.
+// switchProtocols writes the 101 answer, with the request's extra
+// header lines (CORS, the engine's), as the official server's; the conn
+// speaks WebSocket from the next byte.
 func (cn *conn) switchProtocols(accept []byte, ws *wsState) {
 	out := cn.buffer()
 	out.B = append(out.B, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: "...)
 	out.B = append(out.B, accept...)
 	out.B = append(out.B, "\r\n"...)
+	out.B = append(out.B, cn.http.headers...)
 	if ws.dec.Deflate {
 		out.B = append(out.B, deflateResponse...)
 	}

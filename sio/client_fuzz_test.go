@@ -55,7 +55,9 @@ func FuzzClientMessages(f *testing.F) {
 	sh := io.Engine().NewShard(0, time.Unix(1000, 0), inline{})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		ws := &fuzzSocket{}
-		sess := sh.OpenWebSocket(&eio.Request{Method: []byte("GET")}, ws)
+		hreq := &eio.Request{Method: []byte("GET")}
+		hid, _ := sh.NewSessionID(hreq)
+		sess := sh.OpenWebSocket(hreq, hid, ws)
 
 		for p := data; len(p) > 0; {
 			m, rest, ok := nextMessage(p)

@@ -48,7 +48,8 @@ type Options struct {
 
 	// Path is the URL path the server answers under. Zero means
 	// "/socket.io/"; a trailing slash is added, as socket.io's
-	// addTrailingSlash does by default.
+	// addTrailingSlash does by default, unless Engine.DisableTrailingSlash
+	// is set (addTrailingSlash: false).
 	Path string
 	// CORS sets the CORS headers of the server's answers. Nil means none,
 	// as socket.io without the cors option.
@@ -109,7 +110,9 @@ func (o *Options) withDefaults() Options {
 	}
 	if c.Path == "" {
 		c.Path = DefaultPath
-	} else if !strings.HasSuffix(c.Path, "/") {
+	}
+	c.Path = strings.TrimSuffix(c.Path, "/")
+	if !c.Engine.DisableTrailingSlash {
 		c.Path += "/"
 	}
 	if c.ConnectionStateRecovery != nil {

@@ -440,7 +440,8 @@ func run(cfg config) (res result, err error) {
 	d := onAll(rs, func(r *runner) {
 		for range perShard(r) {
 			f := r.newFake()
-			f.s = r.sh.OpenWebSocket(req, f)
+			id, _ := r.sh.NewSessionID(req)
+			f.s = r.sh.OpenWebSocket(req, id, f)
 			f.s.ReceiveMessage(f, pktConnect, false)
 		}
 	})
