@@ -22,7 +22,9 @@ func (discardWS) Backlog(int) int           { return 0 }
 // benchSocket opens a WebSocket session on sh and connects it to "/".
 func benchSocket(tb testing.TB, sh *eio.Shard) (*eio.Session, *Socket) {
 	tb.Helper()
-	sess := sh.OpenWebSocket(&eio.Request{Method: []byte("GET")}, discardWS{})
+	req := &eio.Request{Method: []byte("GET")}
+	id, _ := sh.NewSessionID(req)
+	sess := sh.OpenWebSocket(req, id, discardWS{})
 	sess.ReceiveMessage(discardWS{}, []byte("40"), false)
 	c := sess.Context().(*client)
 	if len(c.sockets) != 1 || !c.sockets[0].connected {
