@@ -1,10 +1,12 @@
 package sioloop_test
 
 import (
+	"fmt"
 	"log"
 	"net/http"
 	"net/http/pprof"
 	"os"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -86,4 +88,34 @@ func ExampleServer_Loop() {
 	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
 	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
 	log.Fatal(io.ListenAndServe("127.0.0.1:3000"))
+}
+
+// The engine options and events a Node user reaches for, as
+// `new Server({ path, addTrailingSlash: false, cookie })`,
+// `io.engine.generateId`, and `io.engine.on("headers" / "connection_error")`:
+// a cookie a load balancer keeps its affinity with, a header on every
+// answer of the engine, the refused requests logged, session ids of the
+// application's own.
+func Example_engineOptions() {
+	var n atomic.Uint64
+	io := sioloop.NewServer(&sio.Options{
+		Path: "/socket.io", // matched without a trailing slash
+		Engine: eio.Options{
+			DisableTrailingSlash: true,
+			Cookie:               &eio.CookieOptions{Name: "lb", Secure: true},
+			// 18 characters, behind the 2 that route the session to
+			// its loop (and node).
+			GenerateID: func(r *eio.Request) (string, error) {
+				return fmt.Sprintf("app-%014d", n.Add(1)), nil
+			},
+		},
+	})
+	io.Engine().OnHeaders(func(h *eio.ResponseHeader, r *eio.Request) {
+		h.Add("X-Served-By", "node-1")
+	})
+	io.Engine().OnConnectionError(func(e *eio.ConnectionError) {
+		// e.Request is valid during the call only.
+		log.Printf("refused %s?%s: %d %s %s", e.Request.Path, e.Request.RawQuery, e.Code, e.Message, e.Context)
+	})
+	log.Fatal(io.ListenAndServe(":3000"))
 }

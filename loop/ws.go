@@ -68,16 +68,16 @@ func (cn *conn) serveUpgrade(raw []byte, r *request, rt *route, er *eio.Request)
 // verdict.
 func (cn *conn) acceptProbe(accept []byte, ws *wsState, rt *route, er *eio.Request, s *eio.Session, err error) {
 	switch {
-	case err == nil:
-		ws.sess = s
+	case err == nil || eio.IsAlreadyUpgrading(err):
 		cn.http.headers = rt.engine.AppendHeaders(cn.http.headers, er, nil, true)
 		cn.switchProtocols(accept, ws)
-	case eio.IsAlreadyUpgrading(err):
-		// The official server completes the handshake, then closes; Close
-		// also bounds the wait for the client's close frame.
-		cn.http.headers = rt.engine.AppendHeaders(cn.http.headers, er, nil, true)
-		cn.switchProtocols(accept, ws)
-		cn.Close()
+		if err == nil {
+			ws.sess = s
+		} else {
+			// The official server completes the handshake, then closes;
+			// Close also bounds the wait for the client's close frame.
+			cn.Close()
+		}
 	default:
 		if re, ok := err.(*eio.RequestError); ok {
 			cn.refuseUpgrade(rt, er, re)
