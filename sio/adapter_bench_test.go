@@ -59,7 +59,8 @@ func BenchmarkBroadcastToAll(b *testing.B) {
 			req := &eio.Request{Method: []byte("GET"), Path: []byte("/socket.io/"), RawQuery: []byte("EIO=4&transport=websocket")}
 			for range n {
 				w := &nopWS{}
-				sh.OpenWebSocket(req, w).ReceiveMessage(w, []byte("40"), false)
+				id, _ := sh.NewSessionID(req)
+				sh.OpenWebSocket(req, id, w).ReceiveMessage(w, []byte("40"), false)
 			}
 			if got := srv.main.adapter.(*memoryAdapter).local[0].sockets.len(); got != n {
 				b.Fatalf("%d sockets connected, want %d", got, n)
