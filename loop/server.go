@@ -10,7 +10,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/panjf2000/gnet/v2"
@@ -185,8 +184,8 @@ func (srv *Server) ListenAndServe(addr string) error {
 		gnet.WithMulticore(true),
 		gnet.WithNumEventLoop(srv.opts.NumLoops),
 		gnet.WithTicker(true),
-		gnet.WithLockOSThread(true), // shard.OnLoop compares thread ids
-		gnet.WithReuseAddr(true),    // as net.Listen: TIME_WAIT conns do not block a restart
+		gnet.WithLockOSThread(lockLoops), // goroutine.go
+		gnet.WithReuseAddr(true),         // as net.Listen: TIME_WAIT conns do not block a restart
 		gnet.WithTCPNoDelay(gnet.TCPNoDelay),
 		gnet.WithLogger(gnetLogger{srv.log}),
 	)
@@ -258,11 +257,11 @@ func (srv *Server) stopped() {
 }
 
 // onALoop reports whether the caller runs on one of the server's loops
-// (their goroutines are locked to their OS threads: shard.OnLoop).
+// (shard.OnLoop).
 func (srv *Server) onALoop() bool {
-	tid := syscall.Gettid()
+	id := loopID()
 	for i := range int(srv.nshards.Load()) {
-		if sh := srv.shardByIndex(i); sh != nil && sh.tid == tid {
+		if sh := srv.shardByIndex(i); sh != nil && sh.id == id {
 			return true
 		}
 	}

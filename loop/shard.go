@@ -1,7 +1,6 @@
 package loop
 
 import (
-	"syscall"
 	"time"
 
 	"github.com/panjf2000/gnet/v2"
@@ -19,7 +18,7 @@ type shard struct {
 	srv   *Server
 	index int
 	loop  gnet.EventLoop
-	tid   int // the loop's OS thread
+	id    uintptr // the loop goroutine's loopID
 	inbox inbox
 
 	// Loop state.
@@ -55,7 +54,7 @@ func newShard(srv *Server, index int, loop gnet.EventLoop) *shard {
 	now := time.Now()
 	sh := &shard{srv: srv, index: index, loop: loop, wheel: wheel.New(tick, srv.opts.HeaderTimeout, now)}
 	sh.sweepEvery, sh.swept = sweepPeriod(srv.routes), now
-	sh.tid = syscall.Gettid() // the loop's locked OS thread
+	sh.id = loopID() // newShard runs on the loop (OnOpen)
 	sh.inbox.room.L = &sh.inbox.mu
 	for _, rt := range srv.routes {
 		sh.eio = append(sh.eio, rt.engine.NewShard(index, now, sh))
@@ -71,10 +70,9 @@ func (sh *shard) Execute(fn func()) { sh.post(task{op: opFunc, fn: fn}) }
 // gnet's buffer still holds (out.go). Runs on the loop.
 func (sh *shard) Unflushed() int { return len(sh.blocked) + len(sh.dirty) }
 
-// OnLoop implements eio.Executor. Each loop goroutine is locked to its OS
-// thread (gnet.WithLockOSThread), so the thread id tells whether the
-// caller is the loop: ~100 ns, no goroutine-id tricks.
-func (sh *shard) OnLoop() bool { return syscall.Gettid() == sh.tid }
+// OnLoop implements eio.Executor: whether the caller is the loop's
+// goroutine (loopID).
+func (sh *shard) OnLoop() bool { return loopID() == sh.id }
 
 // tick is the period of the engine ticker that advances every wheel when
 // the loop has nothing else to do. Each loop also advances its wheels
