@@ -132,16 +132,56 @@ func parseAcceptEntry(e []byte) (coding []byte, q float64, ok bool) {
 }
 
 // parseFloatPrefix parses the longest number at the start of b, after
-// spaces, as JavaScript's parseFloat; 0 when there is none.
+// spaces, as JavaScript's parseFloat; 0 when there is none. The prefix is
+// scanned once by the grammar of a decimal literal (sign, digits, a
+// fraction, an exponent with digits) and parsed once: trying ever shorter
+// prefixes cost a request with a 7 KB q value 0.3 s of its loop.
 func parseFloatPrefix(b []byte) float64 {
 	b = bytes.TrimLeft(b, " \t")
-	for n := len(b); n > 0; n-- {
-		if f, err := strconv.ParseFloat(string(b[:n]), 64); err == nil {
-			return f
+	i := 0
+	if i < len(b) && (b[i] == '+' || b[i] == '-') {
+		i++
+	}
+	if bytes.HasPrefix(b[i:], []byte("Infinity")) {
+		i += len("Infinity")
+	} else {
+		digits := 0
+		for ; i < len(b) && isDigit(b[i]); i++ {
+			digits++
+		}
+		if i < len(b) && b[i] == '.' {
+			j := i + 1
+			for ; j < len(b) && isDigit(b[j]); j++ {
+				digits++
+			}
+			if digits > 0 {
+				i = j
+			}
+		}
+		if digits == 0 {
+			return 0
+		}
+		if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+			j := i + 1
+			if j < len(b) && (b[j] == '+' || b[j] == '-') {
+				j++
+			}
+			if j < len(b) && isDigit(b[j]) {
+				for j < len(b) && isDigit(b[j]) {
+					j++
+				}
+				i = j
+			}
 		}
 	}
-	return 0
+	f, err := strconv.ParseFloat(string(b[:i]), 64)
+	if err != nil && f == 0 { // a range error keeps ±Inf or 0, as JavaScript does
+		return 0
+	}
+	return f
 }
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 
 // pollEncoding is how the answer to a long-polling request on rt, with
 // method and the Accept-Encoding value accept, may be compressed; both
