@@ -3,7 +3,6 @@ package sio
 import (
 	"time"
 
-	"github.com/sioloop/sioloop/eio"
 	"github.com/sioloop/sioloop/parser"
 )
 
@@ -265,10 +264,8 @@ func (r *RemoteSocket) Disconnect(close bool) {
 func (b *BroadcastOperator) FetchSockets() ([]*RemoteSocket, error) {
 	var out []*RemoteSocket
 	for _, nsp := range b.nsps {
-		for i := range eio.MaxShards {
-			if sh := nsp.srv.engine.Shard(i); sh != nil && sh.OnLoop() {
-				return nil, ErrOnLoop
-			}
+		if nsp.srv.onALoop() {
+			return nil, ErrOnLoop
 		}
 		got, err := nsp.adapter.FetchSockets(b.options())
 		out = append(out, got...)

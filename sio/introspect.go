@@ -66,10 +66,8 @@ func (n *Namespace) Rooms() (map[string]int, error) {
 // there, and waits for every loop; fn runs on several loops at once. It
 // returns ErrOnLoop, having done nothing, when called on a loop.
 func (srv *Server) eachLoopSocket(n *Namespace, fn func(s *Socket)) error {
-	for i := range eio.MaxShards {
-		if sh := srv.engine.Shard(i); sh != nil && sh.OnLoop() {
-			return ErrOnLoop
-		}
+	if srv.onALoop() {
+		return ErrOnLoop
 	}
 	srv.eachShard(func(sh *eio.Shard) {
 		sh.Sessions(func(sess *eio.Session) {

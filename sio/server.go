@@ -283,6 +283,16 @@ func (srv *Server) shardState(sh *eio.Shard) *shardState {
 	return st
 }
 
+// onALoop reports whether the caller runs on one of the server's loops.
+func (srv *Server) onALoop() bool {
+	for i := range eio.MaxShards {
+		if sh := srv.engine.Shard(i); sh != nil && sh.OnLoop() {
+			return true
+		}
+	}
+	return false
+}
+
 // eachShard runs fn on every loop's shard: inline for the caller's own,
 // posted to the others; wait blocks until all have run (never from a
 // loop: the caller must not be one).

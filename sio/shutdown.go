@@ -148,16 +148,6 @@ func closeAll(sh *eio.Shard) {
 	})
 }
 
-// onALoop reports whether the caller runs on one of the server's loops.
-func (srv *Server) onALoop() bool {
-	for i := range eio.MaxShards {
-		if sh := srv.engine.Shard(i); sh != nil && sh.OnLoop() {
-			return true
-		}
-	}
-	return false
-}
-
 // counter returns a quiesce count that adds up count run on every loop.
 func (srv *Server) counter(count func(*eio.Shard) int) func(context.Context) (int, error) {
 	return func(ctx context.Context) (int, error) {

@@ -157,10 +157,8 @@ func (st *shardState) walked(pkt *BroadcastPacket, n int) {
 // metrics scrape), never from a handler (ErrOnLoop). Its cost grows with
 // the number of sessions, not with the traffic.
 func (srv *Server) Stats() (Stats, error) {
-	for i := range eio.MaxShards {
-		if sh := srv.engine.Shard(i); sh != nil && sh.OnLoop() {
-			return Stats{}, ErrOnLoop
-		}
+	if srv.onALoop() {
+		return Stats{}, ErrOnLoop
 	}
 	parts := make([]shardPart, eio.MaxShards)
 	srv.mu.Lock()
